@@ -1,0 +1,34 @@
+// The runtime (JSON-serialisable) description of an app schema. `app.wasmSchema` is one of
+// these; the name is kept for compatibility with the reference. Engine, compilers, server and
+// wire protocol all consume this shape, never the DSL builder objects.
+
+export type ColumnType =
+  | { kind: "string" }
+  | { kind: "boolean" }
+  | { kind: "int" }
+  | { kind: "float" }
+  | { kind: "timestamp" }
+  | { kind: "bytes" }
+  | { kind: "json" }
+  | { kind: "enum"; variants: string[] }
+  | { kind: "ref"; table: string }
+  | { kind: "array"; element: ColumnType };
+
+export interface ColumnSchema {
+  type: ColumnType;
+  optional: boolean;
+  /** JSON-encodable default (Date as ms number, bytes as number[]); undefined = none. */
+  default?: unknown;
+  merge: "lww" | "counter";
+}
+
+export interface TableSchema {
+  /** Column order is significant (schema hash, SQL layout). `id` is implicit, never listed. */
+  columns: Record<string, ColumnSchema>;
+  /** Columns to index; undefined = every indexable column. */
+  indexOnly?: string[];
+}
+
+export interface RuntimeSchema {
+  tables: Record<string, TableSchema>;
+}

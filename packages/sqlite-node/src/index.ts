@@ -1,0 +1,1 @@
+export { createNodeSqlDriver } from "./driver.ts";

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The one test command: installs what is needed, then runs every test (Node, real Chromium,
+# end-to-end against real server processes).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --browser
+pnpm exec vitest run "$@"

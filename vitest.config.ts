@@ -1,0 +1,62 @@
+import { defineConfig } from "vitest/config";
+import { playwright } from "@vitest/browser-playwright";
+
+// Debian's Chromium; override with JAZZ_CHROMIUM. Playwright never downloads a browser here.
+export const chromiumPath = process.env.JAZZ_CHROMIUM ?? "/usr/bin/chromium";
+export const chromiumArgs = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+export default defineConfig({
+  optimizeDeps: { exclude: ["@journeyapps/wa-sqlite"] },
+  worker: { format: "es" },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "node",
+          environment: "node",
+          include: ["packages/**/*.test.ts", "bench/**/*.test.ts"],
+          exclude: ["**/node_modules/**", "**/*.browser.test.ts", "**/*.e2e.test.ts"],
+          typecheck: { enabled: true, include: ["packages/**/*.test-d.ts"] },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "browser",
+          include: ["packages/**/*.browser.test.ts", "packages/**/*.browser.test.tsx"],
+          exclude: ["**/node_modules/**"],
+          browser: {
+            enabled: true,
+            headless: true,
+            api: { host: "localhost", port: 63315, strictPort: true },
+            provider: playwright({
+              launchOptions: { executablePath: chromiumPath, args: chromiumArgs },
+            }),
+            instances: [{ browser: "chromium" }],
+          },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "e2e",
+          environment: "node",
+          include: ["packages/**/*.e2e.test.ts", "examples/**/*.e2e.test.ts"],
+          exclude: ["**/node_modules/**"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
