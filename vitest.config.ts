@@ -37,7 +37,7 @@ export default defineConfig({
           browser: {
             enabled: true,
             headless: true,
-            api: { host: "localhost", port: 63315, strictPort: true },
+            api: { host: "localhost", port: Number(process.env.JAZZ_VITEST_PORT ?? 63315), strictPort: true },
             provider: playwright({
               launchOptions: { executablePath: chromiumPath, args: chromiumArgs },
             }),

@@ -1,0 +1,25 @@
+// The seam between a Db (the synchronous replica the app reads and writes) and whatever makes
+// its writes durable and brings in writes from elsewhere: the browser worker (OPFS, tabs,
+// server link), a direct server connection (memory driver with serverUrl), or nothing.
+
+import type { Batch, BatchFate, DurabilityTier } from "../engine/batch.ts";
+import type { QueryIR } from "../query/ir.ts";
+
+export interface LinkListener {
+  /** A batch reached a tier, or the authority rejected it. */
+  onFate(fate: BatchFate): void;
+  /** Batches applied elsewhere (server, another tab) that this replica must merge. */
+  onRemoteBatches(batches: Batch[]): void;
+  /** A synced query has settled at a tier (its first snapshot is complete there). */
+  onQuerySettled?(queryId: string, tier: DurabilityTier): void;
+}
+
+export interface ReplicaLink {
+  /** Hand over a batch already applied locally; its fate arrives through the listener. */
+  push(batch: Batch): void;
+  /** Ask the durable side / server to keep this query's rows in sync with this replica. */
+  subscribeQuery?(queryId: string, query: QueryIR, tier: DurabilityTier): void;
+  unsubscribeQuery?(queryId: string): void;
+  listen(listener: LinkListener): () => void;
+  close(): Promise<void>;
+}
