@@ -32,3 +32,16 @@ export interface QueryIR {
   hops?: string[];
   gather?: { start?: QueryIR; step: QueryIR; stepRelation?: string; maxDepth: number };
 }
+
+/**
+ * What the Db accepts wherever the docs pass `app.todos` or `app.todos.where(...)`. Table
+ * handles and every builder query implement it; `_schema` is the whole app's runtime schema
+ * (so a Db learns and creates tables the first time it sees a handle).
+ */
+export interface QueryLike<Row = unknown> {
+  readonly _table: string;
+  readonly _schema: import("../schema/runtime.ts").RuntimeSchema;
+  _build(): QueryIR;
+  /** Phantom, for inference only. */
+  readonly _rowType?: Row;
+}
