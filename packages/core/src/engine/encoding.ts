@@ -1,0 +1,231 @@
+// App values ⇄ storage values (the SQLite layout in layout.ts). Encoding validates: every bad
+// value throws a named error before anything is written.
+//   string/enum/ref TEXT · boolean INTEGER 0|1 · int INTEGER (i32) · float REAL (finite)
+//   timestamp INTEGER ms (≥ 0) · bytes BLOB · json TEXT · array TEXT (JSON array whose
+//   elements use the JSON form below)
+// Array elements (JSON form): string/enum/ref string, boolean true|false, int/float number,
+// timestamp ms number, bytes number[], json as is, array nested.
+
+import type { SqlValue } from "../sql/driver.ts";
+import type { ColumnSchema, ColumnType, TableSchema } from "../schema/runtime.ts";
+import { InvalidValueError, MissingColumnError, UnknownColumnError } from "./errors.ts";
+
+const I32_MIN = -2147483648;
+const I32_MAX = 2147483647;
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (v instanceof Date) return `Date(${String(v.getTime())})`;
+  if (v instanceof Uint8Array) return "Uint8Array";
+  if (Array.isArray(v)) return "array";
+  if (typeof v === "string") return JSON.stringify(v.length > 40 ? v.slice(0, 40) + "…" : v);
+  if (typeof v === "object") return "object";
+  return `${typeof v} ${String(v)}`;
+}
+
+/** Validate one non-null app value against a type; returns its JSON form (used by arrays). */
+function toJsonForm(t: ColumnType, v: unknown, fail: (p: string) => never): unknown {
+  switch (t.kind) {
+    case "string":
+    case "ref":
+      if (typeof v !== "string") fail(`expected a string, got ${describe(v)}`);
+      return v;
+    case "enum":
+      if (typeof v !== "string" || !t.variants.includes(v))
+        fail(`expected one of ${t.variants.map((x) => JSON.stringify(x)).join(", ")}, got ${describe(v)}`);
+      return v;
+    case "boolean":
+      if (typeof v !== "boolean") fail(`expected a boolean, got ${describe(v)}`);
+      return v;
+    case "int":
+      if (typeof v !== "number" || !Number.isInteger(v)) fail(`expected an integer, got ${describe(v)}`);
+      if (v < I32_MIN || v > I32_MAX) fail(`int columns are 32-bit: ${v} is outside ${I32_MIN}..${I32_MAX}; use s.float() for larger numbers`);
+      return v;
+    case "float":
+      if (typeof v !== "number") fail(`expected a number, got ${describe(v)}`);
+      if (!Number.isFinite(v)) fail(`expected a finite number, got ${String(v)}`);
+      return v;
+    case "timestamp": {
+      const ms = v instanceof Date ? v.getTime() : v;
+      if (typeof ms !== "number" || !Number.isFinite(ms)) fail(`expected a Date or a ms number, got ${describe(v)}`);
+      if (ms < 0) fail(`timestamps must not be before 1970 (got ${ms} ms)`);
+      return Math.trunc(ms);
+    }
+    case "bytes":
+      if (!(v instanceof Uint8Array)) fail(`expected a Uint8Array, got ${describe(v)}`);
+      return Array.from(v);
+    case "json":
+      if (v === undefined || typeof v === "function" || typeof v === "symbol" || typeof v === "bigint")
+        fail(`expected a JSON value, got ${typeof v}`);
+      return v;
+    case "array": {
+      if (!Array.isArray(v)) fail(`expected an array, got ${describe(v)}`);
+      return v.map((e, i) => {
+        if (e === null || e === undefined) fail(`array element ${i} is ${String(e)}`);
+        return toJsonForm(t.element, e, (p) => fail(`array element ${i}: ${p}`));
+      });
+    }
+  }
+}
+
+/** Encode one app value for storage. null/undefined → null only when the column is optional. */
+export function encodeColumn(table: string, column: string, col: ColumnSchema, v: unknown): SqlValue {
+  const fail = (p: string): never => {
+    throw new InvalidValueError(table, column, p);
+  };
+  if (v === null || v === undefined) {
+    if (col.optional) return null;
+    fail(`the column is required; got ${String(v)} (declare it .optional() to allow null)`);
+  }
+  const t = col.type;
+  const j = toJsonForm(t, v, fail);
+  switch (t.kind) {
+    case "boolean":
+      return j ? 1 : 0;
+    case "bytes":
+      return v as Uint8Array;
+    case "json": {
+      const s = JSON.stringify(j);
+      if (s === undefined) fail("the value is not JSON-serialisable");
+      return s;
+    }
+    case "array":
+      return JSON.stringify(j);
+    default:
+      return j as SqlValue;
+  }
+}
+
+function jsonFormToApp(t: ColumnType, j: unknown): unknown {
+  switch (t.kind) {
+    case "timestamp":
+      return new Date(j as number);
+    case "bytes":
+      return new Uint8Array(j as number[]);
+    case "array":
+      return (j as unknown[]).map((e) => jsonFormToApp(t.element, e));
+    default:
+      return j;
+  }
+}
+
+/** Storage value → app value (Date, Uint8Array, parsed JSON, boolean). */
+export function decodeColumn(col: ColumnSchema, v: SqlValue): unknown {
+  if (v === null) return null;
+  const t = col.type;
+  switch (t.kind) {
+    case "boolean":
+      return v === 1 || v === 1n || v === true;
+    case "timestamp":
+      return new Date(Number(v));
+    case "int":
+    case "float":
+      return Number(v);
+    case "json":
+      return JSON.parse(v as string);
+    case "array":
+      return jsonFormToApp(t, JSON.parse(v as string));
+    default:
+      return v;
+  }
+}
+
+/** JSON-encodable schema default → app value. */
+export function defaultToApp(col: ColumnSchema): unknown {
+  const d = col.default;
+  if (d === undefined) return undefined;
+  return d === null ? null : jsonFormToApp(col.type, d);
+}
+
+export type ColumnHook = {
+  /** `.transform({ to })`: app value → stored column value. */
+  to?: (v: unknown) => unknown;
+  /** `.transform({ from })`: stored column value → app value. */
+  from?: (v: unknown) => unknown;
+  /** JSON column validator (e.g. a Standard Schema): throw or return a message to reject. */
+  validate?: (v: unknown) => string | undefined | void;
+};
+export type TableHooks = Record<string, ColumnHook | undefined>;
+
+function prepare(table: string, column: string, hook: ColumnHook | undefined, v: unknown): unknown {
+  if (!hook || v === null || v === undefined) return v;
+  let out = v;
+  if (hook.to) out = hook.to(v);
+  if (hook.validate) {
+    let problem: string | undefined | void;
+    try {
+      problem = hook.validate(out);
+    } catch (e) {
+      problem = e instanceof Error ? e.message : String(e);
+    }
+    if (problem) throw new InvalidValueError(table, column, `rejected by the column's validator: ${problem}`);
+  }
+  return out;
+}
+
+/** Validate and encode a full insert (defaults applied). Returns storage values, in column order. */
+export function encodeInsert(
+  table: string,
+  schema: TableSchema,
+  data: Record<string, unknown>,
+  hooks?: TableHooks,
+): Record<string, SqlValue> {
+  if (data === null || typeof data !== "object") throw new InvalidValueError(table, "*", `insert data must be an object, got ${describe(data)}`);
+  for (const k in data) {
+    if (k === "id") continue;
+    if (!(k in schema.columns)) throw new UnknownColumnError(table, k, Object.keys(schema.columns));
+  }
+  const out: Record<string, SqlValue> = {};
+  for (const name in schema.columns) {
+    const col = schema.columns[name];
+    let v = data[name];
+    if (v === undefined) {
+      if (col.default !== undefined) {
+        out[name] = encodeColumn(table, name, col, defaultToApp(col));
+        continue;
+      }
+      if (!col.optional) throw new MissingColumnError(table, name);
+      out[name] = null;
+      continue;
+    }
+    v = prepare(table, name, hooks?.[name], v);
+    out[name] = encodeColumn(table, name, col, v);
+  }
+  return out;
+}
+
+/** Validate and encode a partial update (only the given keys; undefined keys are skipped). */
+export function encodeUpdate(
+  table: string,
+  schema: TableSchema,
+  data: Record<string, unknown>,
+  hooks?: TableHooks,
+): Record<string, SqlValue> {
+  if (data === null || typeof data !== "object") throw new InvalidValueError(table, "*", `update data must be an object, got ${describe(data)}`);
+  const out: Record<string, SqlValue> = {};
+  for (const k in data) {
+    if (k === "id") continue;
+    const col = schema.columns[k];
+    if (!col) throw new UnknownColumnError(table, k, Object.keys(schema.columns));
+    const v = data[k];
+    if (v === undefined) continue;
+    out[k] = encodeColumn(table, k, col, prepare(table, k, hooks?.[k], v));
+  }
+  return out;
+}
+
+/** The app-side row for storage values (what insert returns): transforms' `from` applied. */
+export function decodeRow(
+  schema: TableSchema,
+  id: string,
+  values: Record<string, SqlValue>,
+  hooks?: TableHooks,
+): Record<string, unknown> {
+  const row: Record<string, unknown> = { id };
+  for (const name in schema.columns) {
+    const v = name in values ? decodeColumn(schema.columns[name], values[name]) : null;
+    const from = hooks?.[name]?.from;
+    row[name] = from && v !== null ? from(v) : v;
+  }
+  return row;
+}

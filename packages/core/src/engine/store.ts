@@ -1,0 +1,287 @@
+// The Store applies batches to SQLite tables laid out as layout.ts describes, through the merge
+// in merge.ts. It is the one piece every replica shares (mirror Db, worker, server), so it knows
+// nothing of sessions, live queries or links.
+//
+// Idempotency: applied batch ids are recorded in the "$batches" table; a batch seen before is
+// skipped whole. Rejection: a batch applied with `pending: true` (a local write whose authority
+// has not answered yet) marks the rows it touches "hot": the store keeps each hot row's state
+// from before the first pending write plus every write applied to it since, so a rejected batch
+// can be retracted by re-merging the others. Accepting (`settle`) drops that record. Hot records
+// live in memory: a replica that restarts with unsettled batches can no longer retract them.
+
+import type { SqlDriver, SqlValue } from "../sql/driver.ts";
+import type { RuntimeSchema, TableSchema } from "../schema/runtime.ts";
+import type { Batch, RowWrite } from "./batch.ts";
+import { quoteIdent, SYS } from "./layout.ts";
+import { cloneRow, compareClock, emptyRow, isVisible, mergeWrite, type Clock, type RowState } from "./merge.ts";
+import { ObjectExistsError, RowNotFoundError, UnknownTableError } from "./errors.ts";
+
+/** Where applied batch ids are recorded (one row per batch). */
+export const BATCHES_TABLE = "$batches";
+
+export interface ApplyResult {
+  /** false when the batch had been applied before (nothing changed). */
+  applied: boolean;
+  /** Changed row ids per table. */
+  changes: Map<string, Set<string>>;
+}
+
+export interface ApplyOptions {
+  /** Local write: an insert of an existing row or an update/delete of a missing one throws. */
+  strict?: boolean;
+  /** The batch's fate is still unknown: keep what is needed to retract it (see reject). */
+  pending?: boolean;
+}
+
+interface TableSql {
+  columns: string[];
+  select: string;
+  insertNew: string;
+  replace: string;
+  remove: string;
+}
+
+interface HotRow {
+  table: string;
+  id: string;
+  pre: RowState | null;
+  writes: { batch: Batch; write: RowWrite }[];
+  pending: Set<string>;
+}
+
+const SYS_COLS = [SYS.createdBy, SYS.createdAt, SYS.updatedBy, SYS.updatedAt, SYS.ts, SYS.batch, SYS.clocks, SYS.deletedAt];
+
+export class Store {
+  private schema: RuntimeSchema = { tables: {} };
+  private sql = new Map<string, TableSql>();
+  private depth = 0;
+  private hot = new Map<string, HotRow>();
+  private pendingRows = new Map<string, Set<string>>();
+
+  constructor(readonly driver: SqlDriver, schema?: RuntimeSchema) {
+    driver.exec(
+      `CREATE TABLE IF NOT EXISTS ${quoteIdent(BATCHES_TABLE)} (batch_id TEXT PRIMARY KEY, ts INTEGER NOT NULL, author TEXT NOT NULL) WITHOUT ROWID`,
+    );
+    if (schema) this.setSchema(schema);
+  }
+
+  /** The tables this store merges into (their SQLite tables must exist already). */
+  setSchema(schema: RuntimeSchema): void {
+    this.schema = schema;
+    this.sql.clear();
+  }
+
+  getSchema(): RuntimeSchema {
+    return this.schema;
+  }
+
+  private table(name: string): TableSchema {
+    const t = this.schema.tables[name];
+    if (!t) throw new UnknownTableError(name, Object.keys(this.schema.tables));
+    return t;
+  }
+
+  private tableSql(name: string): TableSql {
+    let s = this.sql.get(name);
+    if (s) return s;
+    const columns = Object.keys(this.table(name).columns);
+    const q = quoteIdent(name);
+    const all = ["id", ...columns, ...SYS_COLS].map(quoteIdent).join(", ");
+    const newCols = ["id", ...columns, SYS.createdBy, SYS.createdAt, SYS.updatedBy, SYS.updatedAt, SYS.ts, SYS.batch];
+    s = {
+      columns,
+      select: `SELECT ${[...columns, ...SYS_COLS].map(quoteIdent).join(", ")} FROM ${q} WHERE id = ?`,
+      insertNew: `INSERT INTO ${q} (${newCols.map(quoteIdent).join(", ")}) VALUES (${newCols.map(() => "?").join(", ")}) ON CONFLICT(id) DO NOTHING`,
+      replace: `INSERT OR REPLACE INTO ${q} (${all}) VALUES (${[...Array(columns.length + 1 + SYS_COLS.length)].map(() => "?").join(", ")})`,
+      remove: `DELETE FROM ${q} WHERE id = ?`,
+    };
+    this.sql.set(name, s);
+    return s;
+  }
+
+  /** Run `fn` in one SQLite transaction (a savepoint when nested); a throw rolls it back. */
+  transaction<T>(fn: () => T): T {
+    const d = this.depth;
+    this.driver.exec(d === 0 ? "BEGIN" : `SAVEPOINT jazz_${d}`);
+    this.depth++;
+    try {
+      const out = fn();
+      this.depth--;
+      this.driver.exec(d === 0 ? "COMMIT" : `RELEASE jazz_${d}`);
+      return out;
+    } catch (e) {
+      this.depth--;
+      this.driver.exec(d === 0 ? "ROLLBACK" : `ROLLBACK TO jazz_${d}; RELEASE jazz_${d}`);
+      throw e;
+    }
+  }
+
+  hasBatch(batchId: string): boolean {
+    return this.driver.all(`SELECT 1 FROM ${quoteIdent(BATCHES_TABLE)} WHERE batch_id = ?`, [batchId]).length > 0;
+  }
+
+  /** The merged state of one row (visible or not), or null if no write has reached it. */
+  readRow(table: string, id: string): RowState | null {
+    const s = this.tableSql(table);
+    const r = this.driver.all(s.select, [id])[0];
+    if (!r) return null;
+    const n = s.columns.length;
+    const [createdBy, createdAt, updatedBy, updatedAt, ts, batch, clocksJson, deletedAt] = r.slice(n) as [
+      string | null, number | null, string | null, number | null, number | null, string | null, string | null, number | null,
+    ];
+    const extra: Record<string, Clock> = clocksJson ? JSON.parse(clocksJson as string) : {};
+    const base: Clock | null = ts !== null && batch !== null ? [Number(ts), batch] : null;
+    const row = emptyRow();
+    s.columns.forEach((c, i) => {
+      const clock = extra[c] ?? base;
+      if (!clock) return; // never written (placeholder row)
+      row.values[c] = r[i];
+      row.clocks[c] = clock;
+    });
+    if (base && createdAt !== null) row.created = { by: createdBy ?? "", clock: base };
+    if (updatedAt !== null) {
+      // The updated clock is the largest column clock (its batch id breaks µs ties).
+      let max: Clock | null = base;
+      for (const c in row.clocks) if (!max || compareClock(row.clocks[c], max) > 0) max = row.clocks[c];
+      row.updated = { by: updatedBy ?? "", clock: max && max[0] === Number(updatedAt) ? max : [Number(updatedAt), ""] };
+    }
+    row.deletedAt = deletedAt === null ? null : Number(deletedAt);
+    return row;
+  }
+
+  /** True when the row exists and is not deleted. */
+  isVisible(table: string, id: string): boolean {
+    return isVisible(this.readRow(table, id));
+  }
+
+  private writeRow(table: string, id: string, row: RowState | null): void {
+    const s = this.tableSql(table);
+    if (!row) {
+      this.driver.run(s.remove, [id]);
+      return;
+    }
+    const base = row.created?.clock ?? null;
+    let extra: Record<string, Clock> | null = null;
+    for (const c of s.columns) {
+      const k = row.clocks[c];
+      if (!k) continue;
+      if (!base || compareClock(k, base) !== 0) (extra ??= {})[c] = k;
+    }
+    const params: SqlValue[] = [id];
+    for (const c of s.columns) params.push(c in row.values ? row.values[c] : null);
+    params.push(
+      row.created?.by ?? null,
+      row.created ? row.created.clock[0] : null,
+      row.updated?.by ?? null,
+      row.updated ? row.updated.clock[0] : null,
+      base ? base[0] : null,
+      base ? base[1] : null,
+      extra ? JSON.stringify(extra) : null,
+      row.deletedAt,
+    );
+    this.driver.run(s.replace, params);
+  }
+
+  /** Merge one batch (idempotent). Runs in one SQLite transaction. */
+  applyBatch(batch: Batch, opts: ApplyOptions = {}): ApplyResult {
+    const changes = new Map<string, Set<string>>();
+    const preImages = new Map<string, { table: string; id: string; pre: RowState | null }>();
+    const applied = this.transaction(() => {
+      const fresh = this.driver.run(`INSERT INTO ${quoteIdent(BATCHES_TABLE)} (batch_id, ts, author) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, [
+        batch.batchId,
+        batch.ts,
+        batch.author,
+      ]);
+      if (fresh === 0) return false;
+      for (const w of batch.writes) {
+        const key = `${w.table}\u0000${w.id}`;
+        const trackPre = (opts.pending || this.hot.has(key)) && !preImages.has(key);
+        this.applyWrite(batch, w, opts.strict ?? false, trackPre ? (pre) => preImages.set(key, { table: w.table, id: w.id, pre }) : null);
+        let set = changes.get(w.table);
+        if (!set) changes.set(w.table, (set = new Set()));
+        set.add(w.id);
+      }
+      return true;
+    });
+    if (!applied) return { applied, changes: new Map() };
+    // Bookkeeping for retraction, only once the SQL has committed.
+    for (const [key, { table, id, pre }] of preImages) {
+      if (!this.hot.has(key)) this.hot.set(key, { table, id, pre, writes: [], pending: new Set() });
+    }
+    for (const w of batch.writes) {
+      const h = this.hot.get(`${w.table}\u0000${w.id}`);
+      if (!h) continue;
+      h.writes.push({ batch, write: w });
+      if (opts.pending) {
+        h.pending.add(batch.batchId);
+        let rows = this.pendingRows.get(batch.batchId);
+        if (!rows) this.pendingRows.set(batch.batchId, (rows = new Set()));
+        rows.add(`${w.table}\u0000${w.id}`);
+      }
+    }
+    return { applied, changes };
+  }
+
+  private applyWrite(batch: Batch, w: RowWrite, strict: boolean, onPre: ((pre: RowState | null) => void) | null): void {
+    const table = this.table(w.table);
+    const s = this.tableSql(w.table);
+    if (w.op === "insert" && !onPre) {
+      // Fast path: a new row needs no read and no merge.
+      const params: SqlValue[] = [w.id];
+      const v = w.values ?? {};
+      for (const c of s.columns) params.push(c in v ? v[c] : null);
+      params.push(batch.author, batch.ts, batch.author, batch.ts, batch.ts, batch.batchId);
+      if (this.driver.run(s.insertNew, params) === 1) return;
+    }
+    const cur = this.readRow(w.table, w.id);
+    onPre?.(cur ? cloneRow(cur) : null);
+    if (strict) {
+      if (w.op === "insert" && cur?.created) throw new ObjectExistsError(w.table, w.id);
+      if (w.op !== "insert" && !isVisible(cur)) throw new RowNotFoundError(w.table, w.id, w.op === "update" ? "Update" : "Delete");
+    }
+    this.writeRow(w.table, w.id, mergeWrite(cur ?? emptyRow(), w, batch, table));
+  }
+
+  /** The authority accepted a pending batch: it can no longer be retracted. */
+  settle(batchId: string): void {
+    const rows = this.pendingRows.get(batchId);
+    if (!rows) return;
+    this.pendingRows.delete(batchId);
+    for (const key of rows) {
+      const h = this.hot.get(key);
+      if (!h) continue;
+      h.pending.delete(batchId);
+      if (h.pending.size === 0) this.hot.delete(key);
+    }
+  }
+
+  /** The authority rejected a pending batch: rebuild its rows from the remaining writes. */
+  reject(batchId: string): ApplyResult {
+    const rows = this.pendingRows.get(batchId);
+    const changes = new Map<string, Set<string>>();
+    if (!rows) return { applied: false, changes };
+    this.pendingRows.delete(batchId);
+    this.transaction(() => {
+      for (const key of rows) {
+        const h = this.hot.get(key);
+        if (!h) continue;
+        h.writes = h.writes.filter((x) => x.batch.batchId !== batchId);
+        h.pending.delete(batchId);
+        const table = this.table(h.table);
+        let row = h.pre ? cloneRow(h.pre) : null;
+        for (const { batch, write } of h.writes) row = mergeWrite(row ?? emptyRow(), write, batch, table);
+        this.writeRow(h.table, h.id, row);
+        if (h.pending.size === 0) this.hot.delete(key);
+        let set = changes.get(h.table);
+        if (!set) changes.set(h.table, (set = new Set()));
+        set.add(h.id);
+      }
+    });
+    return { applied: true, changes };
+  }
+
+  /** Batch ids applied as pending whose fate has not arrived. */
+  pendingBatchIds(): string[] {
+    return [...this.pendingRows.keys()];
+  }
+}
