@@ -38,6 +38,17 @@ export function validateAuthSecret(secret: unknown): Uint8Array {
       "auth secret uses the standard base64 alphabet ('+' or '/'): it must be base64url ('-' and '_')",
     );
   }
+  const foreign = /[^A-Za-z0-9_-]/.exec(secret);
+  if (foreign) {
+    throw new AuthSecretError(
+      `invalid auth secret: character ${JSON.stringify(foreign[0])} at ${foreign.index} is not base64url (A-Z a-z 0-9 - _)`,
+    );
+  }
+  if (secret.length !== AUTH_SECRET_LENGTH) {
+    throw new AuthSecretError(
+      `auth secret must encode exactly ${AUTH_SECRET_BYTES} bytes (${AUTH_SECRET_LENGTH} base64url characters), got ${secret.length} characters`,
+    );
+  }
   let bytes: Uint8Array;
   try {
     bytes = base64UrlToBytes(secret);
