@@ -115,7 +115,7 @@ export function decodeColumn(col: ColumnSchema, v: SqlValue): unknown {
   const t = col.type;
   switch (t.kind) {
     case "boolean":
-      return v === 1 || v === 1n || v === true;
+      return v === 1 || v === 1n;
     case "timestamp":
       return new Date(Number(v));
     case "int":
@@ -149,7 +149,7 @@ export type TableHooks = Record<string, ColumnHook | undefined>;
 
 function prepare(table: string, column: string, hook: ColumnHook | undefined, v: unknown): unknown {
   if (!hook || v === null || v === undefined) return v;
-  let out = v;
+  let out: unknown = v;
   if (hook.to) out = hook.to(v);
   if (hook.validate) {
     let problem: string | undefined | void;
