@@ -40,12 +40,12 @@ export function reconcileArray<T>(target: T[], next: readonly T[]): T[] {
   const desired = new Array<T>(next.length);
   if (keyed) {
     const existing = new Map<string, T>();
-    for (const el of target) existing.set((el as { id: string }).id, el);
+    for (const el of target) existing.set((el as unknown as { id: string }).id, el);
     for (let i = 0; i < next.length; i++) {
       const row = next[i]!;
-      const old = existing.get((row as { id: string }).id);
+      const old = existing.get((row as unknown as { id: string }).id);
       if (old !== undefined) {
-        existing.delete((row as { id: string }).id); // duplicates get their own copy
+        existing.delete((row as unknown as { id: string }).id); // duplicates get their own copy
         patchObject(old as AnyRecord, row as AnyRecord);
         desired[i] = old;
       } else {

@@ -27,6 +27,7 @@ export class QueryObserver<T extends Row = Row> {
   private unsubscribeDb: (() => void) | null = null;
   private gcTimer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
+  private loaded: Promise<T[]> | undefined;
 
   constructor(
     readonly key: string,
@@ -56,11 +57,14 @@ export class QueryObserver<T extends Row = Row> {
 
   /** Resolves with the first rows (for Suspense); rejects if the subscription failed. */
   whenLoaded(): Promise<T[]> {
-    if (this.rows) return Promise.resolve(this.rows);
-    if (this.error !== undefined) return Promise.reject(this.error);
-    return new Promise((resolve, reject) => {
-      this.firstRows.push(() => (this.rows ? resolve(this.rows) : reject(this.error)));
-    });
+    // One promise per observer, so React's `use()` sees the same thenable on every render.
+    this.loaded ??=
+      this.rows ? Promise.resolve(this.rows)
+      : this.error !== undefined ? Promise.reject(this.error)
+      : new Promise((resolve, reject) => {
+          this.firstRows.push(() => (this.rows ? resolve(this.rows) : reject(this.error)));
+        });
+    return this.loaded;
   }
 
   subscribe = (listener: ObserverListener<T>): (() => void) => {
