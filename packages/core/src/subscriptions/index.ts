@@ -7,5 +7,3 @@ export { RowChangeKind } from "./types.ts";
 export type { RowDelta, SubscriptionDelta, LiveQueryOptions, LiveQuerySource } from "./types.ts";
 export { createJazzClientFromDb } from "./client.ts";
 export type { ClientDb, JazzClient } from "./client.ts";
-export { LocalFirstAuthController, localFirstAuthFor } from "./local-first-auth.ts";
-export type { AuthSecretStoreLike, LocalFirstAuthState } from "./local-first-auth.ts";
