@@ -1,5 +1,8 @@
 import { defineConfig } from "vitest/config";
 import { playwright } from "@vitest/browser-playwright";
+import react from "@vitejs/plugin-react";
+import vue from "@vitejs/plugin-vue";
+import { svelte } from "@sveltejs/vite-plugin-svelte";
 
 // Debian's Chromium; override with JAZZ_CHROMIUM. Playwright never downloads a browser here.
 export const chromiumPath = process.env.JAZZ_CHROMIUM ?? "/usr/bin/chromium";
@@ -30,6 +33,8 @@ export default defineConfig({
       },
       {
         extends: true,
+        // The framework bindings' tests render .tsx, .vue and .svelte components.
+        plugins: [react(), vue(), svelte()],
         test: {
           name: "browser",
           include: ["packages/**/*.browser.test.ts", "packages/**/*.browser.test.tsx"],
