@@ -1,0 +1,99 @@
+// QueryIR → one parameterised SQLite statement plus a row decoder (see select.ts, where.ts,
+// source.ts for the pieces). Values never enter the SQL text; identifiers go through quoteIdent.
+
+import type { SqlValue } from "../../sql/driver.ts";
+import type { RuntimeSchema } from "../../schema/runtime.ts";
+import type { QueryIR } from "../ir.ts";
+import { quoteIdent } from "../../engine/layout.ts";
+import { resolveRelation } from "../../schema/relations.ts";
+import { QueryError } from "../errors.ts";
+import { type CompileOptions, Ctx } from "./context.ts";
+import { cat, join, type Frag } from "./frag.ts";
+import { compileIncludes, filterFor, limitClause, orderClause, projectColumns } from "./select.ts";
+import { gatherMembership, hopMembership, resultTableOf } from "./source.ts";
+
+export interface CompiledQuery {
+  sql: string;
+  params: SqlValue[];
+  /** The table the result rows belong to (after hopTo). */
+  table: string;
+  /** Output keys, in result-column order. */
+  keys: string[];
+  decode(row: SqlValue[]): Record<string, unknown>;
+}
+
+export function compileQuery(schema: RuntimeSchema, ir: QueryIR, opts: CompileOptions = {}): CompiledQuery {
+  const ctx = new Ctx(schema, opts);
+  if (!ir || typeof ir.table !== "string") throw new QueryError("A query needs a table.");
+  ctx.table(ir.table);
+  if (ir.hops?.length && ir.gather) throw new QueryError("A query cannot use both hopTo() and gather().");
+  const table = resultTableOf(ctx, ir);
+  const a = ctx.alias();
+
+  const filters: Frag[] = [];
+  if (ir.hops?.length) {
+    filters.push(ctx.rowFilter(table, a), hopMembership(ctx, ir, a));
+  } else if (ir.gather) {
+    // Without `start`, the query's own where selects the seeds; with it, the where filters results.
+    const seed = ir.gather.start ?? ir;
+    filters.push(...filterFor(ctx, table, a, ir, [], !!ir.gather.start), gatherMembership(ctx, table, seed, ir.gather, a));
+  }
+  const includes = compileIncludes(ctx, table, a, ir.includes);
+  if (!ir.hops?.length && !ir.gather) filters.push(...filterFor(ctx, table, a, ir, includes));
+  else if (ir.requireIncludes) for (const inc of includes) if (!inc.many) filters.push(cat(inc.expr, " IS NOT NULL"));
+
+  const proj = projectColumns(ctx, table, a, ir, includes);
+  const q = cat(
+    "SELECT ",
+    join(proj.exprs, ", "),
+    ` FROM ${quoteIdent(table)} AS ${a} WHERE `,
+    join(filters, " AND "),
+    orderClause(ctx, table, a, ir.orderBy),
+    limitClause(ir.limit, ir.offset),
+  );
+  const { keys, decoders } = proj;
+  const n = keys.length;
+  return {
+    sql: q.sql,
+    params: q.params,
+    table,
+    keys,
+    decode(row) {
+      const o: Record<string, unknown> = {};
+      for (let i = 0; i < n; i++) {
+        const d = decoders[i];
+        o[keys[i]] = d === null ? row[i] : d(row[i]);
+      }
+      return o;
+    },
+  };
+}
+
+/** Every table a query reads (own, included, hopped, gathered), for live-query invalidation. */
+export function tablesRead(schema: RuntimeSchema, ir: QueryIR): Set<string> {
+  const out = new Set<string>();
+  const visit = (q: QueryIR) => {
+    out.add(q.table);
+    let cur = q.table;
+    for (const h of q.hops ?? []) {
+      cur = resolveRelation(schema, cur, h).toTable;
+      out.add(cur);
+    }
+    for (const inc of q.includes ?? []) {
+      const rel = resolveRelation(schema, cur, inc.relation);
+      out.add(rel.toTable);
+      if (inc.query) visit(inc.query);
+    }
+    if (q.gather) {
+      if (q.gather.start) visit(q.gather.start);
+      visit(q.gather.step);
+      if (q.gather.stepRelation) {
+        let end = q.gather.step.table;
+        for (const h of q.gather.step.hops ?? []) end = resolveRelation(schema, end, h).toTable;
+        out.add(resolveRelation(schema, end, q.gather.stepRelation).toTable);
+      }
+    }
+  };
+  visit(ir);
+  return out;
+}
