@@ -1,0 +1,3 @@
+// @jazz-tools/core/sync — the sync wire protocol and the WebSocket ReplicaLink to a server.
+export * from "./protocol.ts";
+export { ServerLink, authHeaders, type ServerLinkOptions, type WebSocketLike, type WebSocketCtor, type LinkStatus, type AuthEvent } from "./server-link.ts";

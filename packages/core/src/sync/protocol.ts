@@ -1,0 +1,262 @@
+// The sync wire protocol (see docs/protocol.md): one WebSocket per client, JSON text frames,
+// one message per frame. Platform-free so the browser worker, Node clients and the server share
+// one codec and cannot drift.
+
+import type { Batch, BatchFate, DurabilityTier } from "../engine/batch.ts";
+import type { QueryIR } from "../query/ir.ts";
+import type { RuntimeSchema } from "../schema/runtime.ts";
+
+export const SYNC_PROTOCOL_VERSION = 1;
+/** Offered as a WebSocket subprotocol; a second subprotocol `jazz-bearer.<jwt>` may carry the token. */
+export const SYNC_SUBPROTOCOL = "jazz-sync.v1";
+export const BEARER_SUBPROTOCOL_PREFIX = "jazz-bearer.";
+
+/** What a client proves about itself in the handshake. Every field is optional. */
+export interface HandshakeAuth {
+  /** Bearer JWT: local-first (self-signed) or external (JWKS / public key). */
+  token?: string;
+  /** Backend impersonation: the server's backend secret plus the session to act as. */
+  backendSecret?: string;
+  session?: { user_id: string; claims?: Record<string, unknown> };
+  adminSecret?: string;
+}
+
+export interface WireSession {
+  user_id: string;
+  claims: Record<string, unknown>;
+  authMode: "local-first" | "external" | "anonymous" | "backend" | "admin";
+}
+
+export type AuthErrorReason = "expired" | "invalid" | "missing" | "disabled";
+
+// ---------------------------------------------------------------- client → server
+
+export type ClientMessage =
+  | {
+      t: "hello";
+      v: number;
+      clientId: string;
+      auth: HandshakeAuth;
+      /** Structural schema the client runs with; created on the server in development. */
+      schema?: RuntimeSchema;
+    }
+  /** Replace the credentials of a live connection (token refresh); answered by `auth`. */
+  | { t: "auth"; auth: HandshakeAuth }
+  | { t: "push"; batch: Batch }
+  | { t: "sub"; id: string; query: QueryIR; tier: DurabilityTier }
+  | { t: "unsub"; id: string }
+  | { t: "schema"; schema: RuntimeSchema }
+  | { t: "ping"; n: number };
+
+// ---------------------------------------------------------------- server → client
+
+export type ServerMessage =
+  | {
+      t: "welcome";
+      v: number;
+      connectionId: string;
+      session: WireSession;
+      schema: RuntimeSchema;
+      /** The active permissions bundle (opaque JSON), or null when none is deployed. */
+      permissions: unknown;
+    }
+  | { t: "auth"; session: WireSession }
+  | { t: "fate"; fate: BatchFate }
+  /** Batches (possibly projected onto the rows in scope) the client must merge. */
+  | { t: "batches"; batches: Batch[] }
+  | { t: "settled"; id: string; tier: DurabilityTier }
+  | { t: "catalogue"; schema: RuntimeSchema; permissions: unknown }
+  | { t: "error"; code: ErrorCode; message: string; reason?: AuthErrorReason; id?: string }
+  | { t: "pong"; n: number };
+
+export type ErrorCode =
+  | "bad_request"
+  | "incompatible_protocol"
+  | "unauthorized"
+  | "forbidden"
+  | "not_found"
+  | "internal";
+
+/** WebSocket close codes the server uses; the client decides whether to reconnect by them. */
+export const CLOSE = {
+  /** Credentials missing, invalid or expired: wait for new credentials before reconnecting. */
+  unauthorized: 4001,
+  incompatibleProtocol: 4002,
+  forbidden: 4003,
+  badRequest: 4004,
+  notFound: 4005,
+  shuttingDown: 1001,
+} as const;
+
+export class ProtocolError extends Error {
+  override name = "ProtocolError";
+}
+
+const CLIENT_TYPES = new Set(["hello", "auth", "push", "sub", "unsub", "schema", "ping"]);
+const SERVER_TYPES = new Set(["welcome", "auth", "fate", "batches", "settled", "catalogue", "error", "pong"]);
+
+/**
+ * JSON with two escapes for SqlValues JSON lacks: Uint8Array → {"$bytes": base64} (the same
+ * form QueryIR uses) and bigint → {"$bigint": "123"}. Batch values are revived by
+ * decodeBatchValues; query IR keeps the {"$bytes"} form the compiler expects.
+ */
+export function encodeMessage(msg: ClientMessage | ServerMessage): string {
+  return JSON.stringify(msg, wireReplacer);
+}
+
+export function wireReplacer(_key: string, value: unknown): unknown {
+  if (value instanceof Uint8Array) return { $bytes: bytesToBase64(value) };
+  if (typeof value === "bigint") return { $bigint: value.toString() };
+  return value;
+}
+
+/** Turns the wire escapes in a batch's values back into Uint8Array / bigint (in place). */
+export function decodeBatchValues(batch: Batch): Batch {
+  for (const w of batch.writes) {
+    const v = w.values as Record<string, unknown> | undefined;
+    if (!v) continue;
+    for (const k in v) {
+      const x = v[k];
+      if (x !== null && typeof x === "object") {
+        const o = x as { $bytes?: unknown; $bigint?: unknown };
+        if (typeof o.$bytes === "string") v[k] = base64ToBytes(o.$bytes);
+        else if (typeof o.$bigint === "string") v[k] = BigInt(o.$bigint);
+        else throw new ProtocolError(`write value ${w.table}.${k} is an object; SqlValues are strings, numbers, bytes or null`);
+      }
+    }
+  }
+  return batch;
+}
+
+function bytesToBase64(bytes: Uint8Array): string {
+  let bin = "";
+  for (let i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i]!);
+  return btoa(bin);
+}
+
+function base64ToBytes(text: string): Uint8Array {
+  const bin = atob(text);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+function parse(text: unknown, types: Set<string>): { t: string } & Record<string, unknown> {
+  if (typeof text !== "string") throw new ProtocolError("expected a JSON text frame");
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ProtocolError("frame is not valid JSON");
+  }
+  if (!value || typeof value !== "object" || Array.isArray(value)) {
+    throw new ProtocolError("frame must be a JSON object");
+  }
+  const t = (value as { t?: unknown }).t;
+  if (typeof t !== "string" || !types.has(t)) {
+    throw new ProtocolError(`unknown message type ${JSON.stringify(t)}`);
+  }
+  return value as { t: string } & Record<string, unknown>;
+}
+
+/** Parses and shape-checks a client frame (the server must not trust it). */
+export function decodeClientMessage(text: unknown): ClientMessage {
+  const m = parse(text, CLIENT_TYPES);
+  const str = (k: string) => {
+    if (typeof m[k] !== "string" || (m[k] as string).length === 0) {
+      throw new ProtocolError(`"${m.t}" needs a non-empty string "${k}"`);
+    }
+  };
+  const obj = (k: string) => {
+    if (!m[k] || typeof m[k] !== "object" || Array.isArray(m[k])) {
+      throw new ProtocolError(`"${m.t}" needs an object "${k}"`);
+    }
+  };
+  switch (m.t) {
+    case "hello":
+      if (typeof m.v !== "number") throw new ProtocolError(`"hello" needs a protocol version "v"`);
+      str("clientId");
+      obj("auth");
+      if (m.schema !== undefined) obj("schema");
+      break;
+    case "auth":
+      obj("auth");
+      break;
+    case "push":
+      obj("batch");
+      checkBatchShape(m.batch as Record<string, unknown>);
+      decodeBatchValues(m.batch as unknown as Batch);
+      break;
+    case "sub":
+      str("id");
+      obj("query");
+      if (m.tier !== "local" && m.tier !== "edge" && m.tier !== "global") {
+        throw new ProtocolError(`"sub" needs a tier of "local", "edge" or "global"`);
+      }
+      break;
+    case "unsub":
+      str("id");
+      break;
+    case "schema":
+      obj("schema");
+      break;
+    case "ping":
+      break;
+  }
+  return m as unknown as ClientMessage;
+}
+
+export function decodeServerMessage(text: unknown): ServerMessage {
+  const m = parse(text, SERVER_TYPES) as unknown as ServerMessage;
+  if (m.t === "batches") for (const b of m.batches) decodeBatchValues(b);
+  return m;
+}
+
+function checkBatchShape(b: Record<string, unknown>): void {
+  if (typeof b.batchId !== "string" || !/^[0-9a-f]{32}$/.test(b.batchId)) {
+    throw new ProtocolError("batch.batchId must be 32 lowercase hex characters");
+  }
+  if (typeof b.ts !== "number" || !Number.isSafeInteger(b.ts) || b.ts < 0) {
+    throw new ProtocolError("batch.ts must be a non-negative integer (µs)");
+  }
+  if (typeof b.author !== "string") throw new ProtocolError("batch.author must be a string");
+  if (b.kind !== "direct" && b.kind !== "transaction") {
+    throw new ProtocolError(`batch.kind must be "direct" or "transaction"`);
+  }
+  if (!Array.isArray(b.writes)) throw new ProtocolError("batch.writes must be an array");
+  for (const w of b.writes as Record<string, unknown>[]) {
+    if (!w || typeof w !== "object") throw new ProtocolError("batch.writes[] must be objects");
+    if (typeof w.table !== "string" || typeof w.id !== "string") {
+      throw new ProtocolError("each write needs a string table and id");
+    }
+    if (w.op !== "insert" && w.op !== "update" && w.op !== "delete") {
+      throw new ProtocolError(`write op must be "insert", "update" or "delete"`);
+    }
+    if (w.values !== undefined && (typeof w.values !== "object" || w.values === null || Array.isArray(w.values))) {
+      throw new ProtocolError("write values must be an object");
+    }
+  }
+}
+
+/**
+ * `http(s)://host[/...]` and `ws(s)://host[/...]` both become `ws(s)://host/apps/<appId>/ws`.
+ * A URL that already ends in `/apps/<appId>/ws` is kept.
+ */
+export function normaliseSyncUrl(serverUrl: string, appId: string): string {
+  let url: URL;
+  try {
+    url = new URL(serverUrl);
+  } catch {
+    throw new ProtocolError(`serverUrl ${JSON.stringify(serverUrl)} is not a valid URL`);
+  }
+  if (url.protocol === "http:") url.protocol = "ws:";
+  else if (url.protocol === "https:") url.protocol = "wss:";
+  else if (url.protocol !== "ws:" && url.protocol !== "wss:") {
+    throw new ProtocolError(`serverUrl must use http(s):// or ws(s)://, got ${url.protocol}`);
+  }
+  const suffix = `/apps/${encodeURIComponent(appId)}/ws`;
+  const base = url.pathname.replace(/\/+$/, "");
+  if (!base.endsWith(suffix)) url.pathname = base + suffix;
+  url.hash = "";
+  return url.toString();
+}

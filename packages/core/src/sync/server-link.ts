@@ -1,0 +1,362 @@
+// A ReplicaLink to a sync server over one WebSocket. Platform-free: the WebSocket constructor is
+// injected (the browser's own in the worker, `ws` on Node). It keeps the desired state — queued
+// batches and live subscriptions — and replays it on every (re)connect, so a dropped connection
+// loses nothing and the server's batchId idempotency keeps anything from applying twice.
+
+import type { Batch, BatchFate, DurabilityTier } from "../engine/batch.ts";
+import type { LinkListener, ReplicaLink } from "../db/link.ts";
+import type { QueryIR } from "../query/ir.ts";
+import type { RuntimeSchema } from "../schema/runtime.ts";
+import {
+  BEARER_SUBPROTOCOL_PREFIX,
+  CLOSE,
+  SYNC_PROTOCOL_VERSION,
+  SYNC_SUBPROTOCOL,
+  decodeServerMessage,
+  encodeMessage,
+  normaliseSyncUrl,
+  type AuthErrorReason,
+  type ClientMessage,
+  type HandshakeAuth,
+  type ServerMessage,
+  type WireSession,
+} from "./protocol.ts";
+
+/** The part of the WebSocket API we use; the browser's WebSocket and `ws` both provide it. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+}
+export type WebSocketCtor = new (url: string, protocols?: string | string[], options?: any) => WebSocketLike;
+
+export type LinkStatus = "connecting" | "connected" | "offline" | "unauthorized" | "closed";
+
+export interface AuthEvent {
+  session: WireSession | null;
+  error?: AuthErrorReason;
+  message?: string;
+}
+
+export interface ServerLinkOptions {
+  serverUrl: string;
+  appId: string;
+  WebSocket: WebSocketCtor;
+  auth?: HandshakeAuth;
+  /** Structural schema to publish on connect (the server applies it in development only). */
+  schema?: RuntimeSchema;
+  clientId?: string;
+  /**
+   * Put the credentials in HTTP headers (Authorization, X-Jazz-*) through the constructor's
+   * third argument, as `ws` on Node supports. Browsers cannot, so they send the hello message.
+   */
+  useHeaders?: boolean;
+  /** Offer the bearer token as a `jazz-bearer.<jwt>` subprotocol as well. */
+  tokenInSubprotocol?: boolean;
+  backoff?: { baseMs?: number; capMs?: number; jitterMs?: number };
+  /** Called on every error frame that is not about auth (logged by default). */
+  onServerError?(code: string, message: string): void;
+}
+
+export class ServerLink implements ReplicaLink {
+  readonly url: string;
+  private readonly opts: ServerLinkOptions;
+  private auth: HandshakeAuth;
+  private schema: RuntimeSchema | undefined;
+  private readonly clientId: string;
+  private ws: WebSocketLike | null = null;
+  private ready = false;
+  private attempt = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private _status: LinkStatus = "connecting";
+  private readonly listeners = new Set<LinkListener>();
+  private readonly statusListeners = new Set<(s: LinkStatus) => void>();
+  private readonly authListeners = new Set<(e: AuthEvent) => void>();
+  private readonly catalogueListeners = new Set<(schema: RuntimeSchema, permissions: unknown) => void>();
+  /** Batches pushed but not settled by the server, in push order. */
+  private readonly outbox = new Map<string, Batch>();
+  private readonly subs = new Map<string, { query: QueryIR; tier: DurabilityTier }>();
+  private _session: WireSession | null = null;
+  private catalogue: { schema: RuntimeSchema; permissions: unknown } | null = null;
+
+  constructor(opts: ServerLinkOptions) {
+    this.opts = opts;
+    this.url = normaliseSyncUrl(opts.serverUrl, opts.appId);
+    this.auth = { ...(opts.auth ?? {}) };
+    this.schema = opts.schema;
+    this.clientId = opts.clientId ?? randomId();
+    this.connect();
+  }
+
+  get status(): LinkStatus {
+    return this._status;
+  }
+  get session(): WireSession | null {
+    return this._session;
+  }
+  /** Batches still waiting for their fate (for tests and devtools). */
+  get pendingBatchIds(): string[] {
+    return [...this.outbox.keys()];
+  }
+
+  push(batch: Batch): void {
+    if (this._status === "closed") throw new Error("ServerLink is closed");
+    if (this.outbox.has(batch.batchId)) return;
+    this.outbox.set(batch.batchId, batch);
+    if (this.ready) this.send({ t: "push", batch });
+  }
+
+  subscribeQuery(queryId: string, query: QueryIR, tier: DurabilityTier): void {
+    this.subs.set(queryId, { query, tier });
+    if (this.ready) this.send({ t: "sub", id: queryId, query, tier });
+  }
+
+  unsubscribeQuery(queryId: string): void {
+    if (!this.subs.delete(queryId)) return;
+    if (this.ready) this.send({ t: "unsub", id: queryId });
+  }
+
+  listen(listener: LinkListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  onStatus(listener: (s: LinkStatus) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  /** Session accepted, or an auth error (expired, invalid, missing, disabled). */
+  onAuth(listener: (e: AuthEvent) => void): () => void {
+    this.authListeners.add(listener);
+    return () => this.authListeners.delete(listener);
+  }
+
+  /** The server's active schema and permissions bundle (on connect and on every deploy). */
+  onCatalogue(listener: (schema: RuntimeSchema, permissions: unknown) => void): () => void {
+    this.catalogueListeners.add(listener);
+    if (this.catalogue) listener(this.catalogue.schema, this.catalogue.permissions);
+    return () => this.catalogueListeners.delete(listener);
+  }
+
+  /** New credentials (e.g. a refreshed JWT): applied to the live connection or used to reconnect. */
+  updateAuth(auth: HandshakeAuth): void {
+    this.auth = { ...auth };
+    if (this._status === "closed") return;
+    if (this.ready) this.send({ t: "auth", auth: this.auth });
+    else if (this._status === "unauthorized") this.reconnectNow();
+  }
+
+  publishSchema(schema: RuntimeSchema): void {
+    this.schema = schema;
+    if (this.ready) this.send({ t: "schema", schema });
+  }
+
+  /** Drop the connection (tests, `db.disconnect`); queued writes and subscriptions are kept. */
+  disconnect(): void {
+    this.clearTimer();
+    const ws = this.ws;
+    this.detach();
+    ws?.close(1000, "client disconnect");
+    this.setStatus("offline");
+  }
+
+  /** Reconnect at once, skipping the backoff. */
+  reconnectNow(): void {
+    if (this._status === "closed") return;
+    this.clearTimer();
+    const ws = this.ws;
+    this.detach();
+    ws?.close(1000, "reconnect");
+    this.attempt = 0;
+    this.connect();
+  }
+
+  async close(): Promise<void> {
+    if (this._status === "closed") return;
+    this.clearTimer();
+    const ws = this.ws;
+    this.detach();
+    this.setStatus("closed");
+    ws?.close(1000, "client closed");
+  }
+
+  // ------------------------------------------------------------------ connection lifecycle
+
+  private connect(): void {
+    this.setStatus("connecting");
+    const protocols = [SYNC_SUBPROTOCOL];
+    if (this.opts.tokenInSubprotocol && this.auth.token) {
+      protocols.push(BEARER_SUBPROTOCOL_PREFIX + this.auth.token);
+    }
+    let ws: WebSocketLike;
+    try {
+      ws = this.opts.useHeaders
+        ? new this.opts.WebSocket(this.url, protocols, { headers: authHeaders(this.auth) })
+        : new this.opts.WebSocket(this.url, protocols);
+    } catch {
+      this.scheduleReconnect();
+      return;
+    }
+    this.ws = ws;
+    ws.onopen = () => {
+      this.send({
+        t: "hello",
+        v: SYNC_PROTOCOL_VERSION,
+        clientId: this.clientId,
+        auth: this.auth,
+        ...(this.schema ? { schema: this.schema } : {}),
+      });
+    };
+    ws.onmessage = (ev) => this.onFrame(ev.data);
+    ws.onerror = () => {};
+    ws.onclose = (ev) => {
+      if (this.ws !== ws) return;
+      this.detach();
+      if (ev.code === CLOSE.unauthorized) {
+        this.setStatus("unauthorized");
+        return; // waits for updateAuth()
+      }
+      if (ev.code === CLOSE.incompatibleProtocol || ev.code === CLOSE.notFound) {
+        this.setStatus("offline");
+        return; // retrying cannot help
+      }
+      this.scheduleReconnect();
+    };
+  }
+
+  private detach(): void {
+    const ws = this.ws;
+    if (ws) ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+    if (ws) ws.onerror = () => {};
+    this.ws = null;
+    this.ready = false;
+  }
+
+  private scheduleReconnect(): void {
+    if (this._status === "closed") return;
+    this.setStatus("offline");
+    const base = this.opts.backoff?.baseMs ?? 300;
+    const cap = this.opts.backoff?.capMs ?? 10_000;
+    const jitter = this.opts.backoff?.jitterMs ?? 200;
+    const delay = Math.min(cap, base * 2 ** Math.min(this.attempt, 10) + Math.random() * jitter);
+    this.attempt++;
+    this.clearTimer();
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.connect();
+    }, delay);
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private setStatus(s: LinkStatus): void {
+    if (this._status === s) return;
+    this._status = s;
+    for (const l of this.statusListeners) l(s);
+  }
+
+  private send(msg: ClientMessage): void {
+    const ws = this.ws;
+    if (ws && ws.readyState === 1) ws.send(encodeMessage(msg));
+  }
+
+  private onFrame(data: unknown): void {
+    let msg: ServerMessage;
+    try {
+      msg = decodeServerMessage(typeof data === "string" ? data : String(data));
+    } catch {
+      return; // a frame we cannot read is dropped; the server never sends one
+    }
+    switch (msg.t) {
+      case "welcome":
+        this.onWelcome(msg);
+        break;
+      case "auth":
+        this._session = msg.session;
+        for (const l of this.authListeners) l({ session: msg.session });
+        break;
+      case "fate":
+        this.onFate(msg.fate);
+        break;
+      case "batches":
+        for (const l of this.listeners) l.onRemoteBatches(msg.batches);
+        break;
+      case "settled":
+        // A core server reports "global", which also satisfies "edge": tell listeners each tier.
+        for (const tier of tiersUpTo(msg.tier)) {
+          for (const l of this.listeners) l.onQuerySettled?.(msg.id, tier);
+        }
+        break;
+      case "catalogue":
+        this.catalogue = { schema: msg.schema, permissions: msg.permissions };
+        for (const l of this.catalogueListeners) l(msg.schema, msg.permissions);
+        break;
+      case "error":
+        if (msg.code === "unauthorized") {
+          for (const l of this.authListeners) {
+            l({ session: null, error: msg.reason ?? "invalid", message: msg.message });
+          }
+        } else if (this.opts.onServerError) this.opts.onServerError(msg.code, msg.message);
+        else console.warn(`jazz sync server error (${msg.code}): ${msg.message}`);
+        break;
+      case "pong":
+        break;
+    }
+  }
+
+  private onWelcome(msg: Extract<ServerMessage, { t: "welcome" }>): void {
+    this.ready = true;
+    this.attempt = 0;
+    this._session = msg.session;
+    this.setStatus("connected");
+    for (const l of this.authListeners) l({ session: msg.session });
+    this.catalogue = { schema: msg.schema, permissions: msg.permissions };
+    for (const l of this.catalogueListeners) l(msg.schema, msg.permissions);
+    // Replay the desired state: unsettled batches in push order, then live subscriptions.
+    for (const batch of this.outbox.values()) this.send({ t: "push", batch });
+    for (const [id, s] of this.subs) this.send({ t: "sub", id, query: s.query, tier: s.tier });
+  }
+
+  private onFate(fate: BatchFate): void {
+    if (!this.outbox.delete(fate.batchId)) {
+      // Not ours (already settled, or pushed by an earlier link instance): still report it.
+    }
+    for (const l of this.listeners) l.onFate(fate);
+  }
+}
+
+function tiersUpTo(tier: DurabilityTier): DurabilityTier[] {
+  if (tier === "global") return ["edge", "global"];
+  if (tier === "edge") return ["edge"];
+  return ["local"];
+}
+
+export function authHeaders(auth: HandshakeAuth): Record<string, string> {
+  const h: Record<string, string> = {};
+  if (auth.token) h["Authorization"] = `Bearer ${auth.token}`;
+  if (auth.backendSecret) h["X-Jazz-Backend-Secret"] = auth.backendSecret;
+  if (auth.session) h["X-Jazz-Session"] = base64Json(auth.session);
+  if (auth.adminSecret) h["X-Jazz-Admin-Secret"] = auth.adminSecret;
+  return h;
+}
+
+function base64Json(value: unknown): string {
+  const bytes = new TextEncoder().encode(JSON.stringify(value));
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin);
+}
+
+function randomId(): string {
+  const b = new Uint8Array(16);
+  crypto.getRandomValues(b);
+  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+}

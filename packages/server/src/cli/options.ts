@@ -1,0 +1,180 @@
+// `jazz-tools server <APP_ID>` options: flags, environment variables and defaults exactly as the
+// Server Setup docs list them. Parsing is pure (argv + env in, options out) so it is unit-tested
+// without starting anything.
+
+import { existsSync, readFileSync } from "node:fs";
+import { UsageError } from "../errors.ts";
+
+export interface ServerOptions {
+  appId: string;
+  /** 0 picks a free port. */
+  port: number;
+  host: string;
+  dataDir: string;
+  inMemory: boolean;
+  jwksUrl?: string;
+  /** The key's contents (JWK JSON or PEM), already read from a file when a path was given. */
+  jwtPublicKey?: string;
+  allowLocalFirstAuth: boolean;
+  backendSecret?: string;
+  adminSecret?: string;
+  /** NODE_ENV=production: schema publishing needs the admin secret. */
+  production: boolean;
+}
+
+export const DEFAULT_PORT = 1625;
+export const DEFAULT_DATA_DIR = "./data";
+
+export const SERVER_HELP = `Usage: jazz-tools server <APP_ID> [options]
+
+Run a Jazz sync server for one app.
+
+Arguments:
+  <APP_ID>                        App namespace identifier (required)
+
+Options:
+  -p, --port <PORT>               Listen port (default: 1625; 0 picks a free port)
+  -d, --data-dir <DATA_DIR>       Persistent storage directory (default: ./data)
+      --in-memory                 Use in-memory storage instead of files; data is lost
+                                  when the process exits
+      --jwks-url <JWKS_URL>       JWKS endpoint for external JWT validation
+                                  [env: JAZZ_JWKS_URL]
+      --jwt-public-key <KEY>      Single JWK JSON object or PEM public key for external JWT
+                                  validation; inline contents or a path to a key file
+                                  [env: JAZZ_JWT_PUBLIC_KEY]
+      --allow-local-first-auth    Allow local-first auth (Authorization: Bearer <self-signed
+                                  Jazz JWT)) [env: JAZZ_ALLOW_LOCAL_FIRST_AUTH]
+                                  On by default in development; required when
+                                  NODE_ENV=production
+      --backend-secret <SECRET>   Enable backend session impersonation
+                                  [env: JAZZ_BACKEND_SECRET]
+      --admin-secret <SECRET>     Required for deploy, migrations push and schema catalogue
+                                  reads; in development structural schema auto-sync works
+                                  without it [env: JAZZ_ADMIN_SECRET]
+      --host <HOST>               Interface to listen on (default: 0.0.0.0)
+  -h, --help                      Show this help
+
+External JWT auth needs either --jwks-url or --jwt-public-key, not both.
+`;
+
+type Env = Record<string, string | undefined>;
+
+const VALUE_FLAGS: Record<string, keyof ServerOptions> = {
+  "-p": "port",
+  "--port": "port",
+  "-d": "dataDir",
+  "--data-dir": "dataDir",
+  "--jwks-url": "jwksUrl",
+  "--jwt-public-key": "jwtPublicKey",
+  "--backend-secret": "backendSecret",
+  "--admin-secret": "adminSecret",
+  "--host": "host",
+};
+
+/** Returns "help" when --help was asked for. Throws UsageError on bad input. */
+export function parseServerArgs(argv: string[], env: Env = process.env): ServerOptions | "help" {
+  const raw: Partial<Record<keyof ServerOptions, string>> = {};
+  let inMemory = false;
+  let allowLocalFirstFlag = false;
+  const positional: string[] = [];
+
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "-h" || arg === "--help") return "help";
+    if (arg === "--in-memory") {
+      inMemory = true;
+      continue;
+    }
+    if (arg === "--allow-local-first-auth") {
+      allowLocalFirstFlag = true;
+      continue;
+    }
+    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const key = VALUE_FLAGS[name];
+    if (key) {
+      const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+      if (value === undefined || (eq < 0 && value.startsWith("-") && value.length > 1)) {
+        throw new UsageError(`${name} needs a value (see jazz-tools server --help)`);
+      }
+      raw[key] = value;
+      continue;
+    }
+    if (arg.startsWith("-") && arg !== "-") {
+      throw new UsageError(`unknown option ${name} (see jazz-tools server --help)`);
+    }
+    positional.push(arg);
+  }
+
+  if (positional.length === 0 || !positional[0]!.trim()) {
+    throw new UsageError("missing <APP_ID>: usage: jazz-tools server <APP_ID> [options]");
+  }
+  if (positional.length > 1) {
+    throw new UsageError(`unexpected argument ${JSON.stringify(positional[1])}: only one <APP_ID> is accepted`);
+  }
+
+  const portText = raw.port ?? String(DEFAULT_PORT);
+  if (!/^\d+$/.test(portText) || Number(portText) > 65535) {
+    throw new UsageError(`--port must be an integer between 0 and 65535, got ${JSON.stringify(portText)}`);
+  }
+
+  const jwksUrl = raw.jwksUrl ?? nonEmpty(env.JAZZ_JWKS_URL);
+  const jwtKeyArg = raw.jwtPublicKey ?? nonEmpty(env.JAZZ_JWT_PUBLIC_KEY);
+  if (jwksUrl && jwtKeyArg) {
+    throw new UsageError("--jwks-url and --jwt-public-key cannot be used together: pick one");
+  }
+  if (jwksUrl) {
+    let u: URL;
+    try {
+      u = new URL(jwksUrl);
+    } catch {
+      throw new UsageError(`--jwks-url is not a valid URL: ${JSON.stringify(jwksUrl)}`);
+    }
+    if (u.protocol !== "http:" && u.protocol !== "https:") {
+      throw new UsageError(`--jwks-url must be an http(s) URL, got ${u.protocol}`);
+    }
+  }
+
+  const production = env.NODE_ENV === "production";
+  const allowEnv = parseBool(env.JAZZ_ALLOW_LOCAL_FIRST_AUTH, "JAZZ_ALLOW_LOCAL_FIRST_AUTH");
+  const allowLocalFirstAuth = allowLocalFirstFlag || (allowEnv ?? !production);
+
+  return {
+    appId: positional[0]!,
+    port: Number(portText),
+    host: raw.host ?? "0.0.0.0",
+    dataDir: raw.dataDir ?? DEFAULT_DATA_DIR,
+    inMemory,
+    jwksUrl,
+    jwtPublicKey: jwtKeyArg ? readKey(jwtKeyArg) : undefined,
+    allowLocalFirstAuth,
+    backendSecret: raw.backendSecret ?? nonEmpty(env.JAZZ_BACKEND_SECRET),
+    adminSecret: raw.adminSecret ?? nonEmpty(env.JAZZ_ADMIN_SECRET),
+    production,
+  };
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v && v.length > 0 ? v : undefined;
+}
+
+function parseBool(v: string | undefined, name: string): boolean | undefined {
+  if (v === undefined || v === "") return undefined;
+  if (/^(1|true|yes|on)$/i.test(v)) return true;
+  if (/^(0|false|no|off)$/i.test(v)) return false;
+  throw new UsageError(`${name} must be true or false, got ${JSON.stringify(v)}`);
+}
+
+/** Inline JWK JSON or PEM is used as is; anything else must be a readable key file. */
+function readKey(arg: string): string {
+  const text = arg.trim();
+  if (text.startsWith("{") || text.includes("-----BEGIN")) return text;
+  if (!existsSync(arg)) {
+    throw new UsageError(`--jwt-public-key is neither a JWK JSON object, a PEM key nor an existing file: ${arg}`);
+  }
+  try {
+    return readFileSync(arg, "utf8").trim();
+  } catch (e) {
+    throw new UsageError(`cannot read --jwt-public-key file ${arg}: ${(e as Error).message}`);
+  }
+}

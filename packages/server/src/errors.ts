@@ -1,0 +1,33 @@
+// Named errors the server and CLI raise. The CLI turns a UsageError into one line on stderr and
+// exit code 2; everything else is a bug or an environment failure (exit 1).
+
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/** The data directory cannot be created, written or opened as a database. */
+export class DataDirError extends UsageError {
+  override name = "DataDirError";
+}
+
+/** A credential was refused; `reason` is what the client sees in getAuthState().error. */
+export class AuthError extends Error {
+  override name = "AuthError";
+  constructor(
+    readonly reason: "expired" | "invalid" | "missing" | "disabled",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Schema publish refused (production without admin secret, or an incompatible change). */
+export class SchemaPublishError extends Error {
+  override name = "SchemaPublishError";
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,214 @@
+// One client WebSocket: handshake (credentials from the hello message, a `jazz-bearer.<jwt>`
+// subprotocol or HTTP headers), then pushes, subscriptions and token refreshes, processed in
+// arrival order. Fates go back on the same socket, so a client sees them in push order.
+
+import type { Batch, DurabilityTier } from "@jazz-tools/core";
+import {
+  CLOSE,
+  SYNC_PROTOCOL_VERSION,
+  decodeClientMessage,
+  encodeMessage,
+  ProtocolError,
+  type ClientMessage,
+  type HandshakeAuth,
+  type ServerMessage,
+  type WireSession,
+} from "@jazz-tools/core/sync";
+import type { WebSocket } from "ws";
+import { AuthError, SchemaPublishError } from "../errors.ts";
+import type { ResolvedAuth } from "../auth/resolve.ts";
+import type { SyncService } from "./service.ts";
+import type { Subscriber } from "./hub.ts";
+
+let nextConnection = 1;
+
+export class Connection implements Subscriber {
+  readonly id = `c${nextConnection++}`;
+  policyKey = "";
+  policy = undefined;
+  private auth: ResolvedAuth | null = null;
+  private expiryTimer: ReturnType<typeof setTimeout> | null = null;
+  private queue: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly service: SyncService,
+    /** Credentials from HTTP headers / subprotocol, merged under the hello message's own. */
+    private readonly transportAuth: HandshakeAuth,
+  ) {
+    ws.on("message", (data, isBinary) => {
+      const text = isBinary ? null : data.toString();
+      // Messages are handled strictly in order; only the handshake and token refresh await.
+      this.queue = this.queue.then(() => this.onMessage(text)).catch((e) => this.fail("internal", String(e)));
+    });
+    ws.on("close", () => this.dispose());
+    ws.on("error", () => this.dispose());
+  }
+
+  get session(): WireSession | null {
+    return this.auth?.session ?? null;
+  }
+
+  send(msg: ServerMessage): void {
+    if (!this.closed && this.ws.readyState === 1) this.ws.send(encodeMessage(msg));
+  }
+
+  sendBatches(batches: Batch[]): void {
+    this.send({ t: "batches", batches });
+  }
+
+  sendSettled(queryId: string, tier: DurabilityTier): void {
+    this.send({ t: "settled", id: queryId, tier });
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.ws.close(code, reason.slice(0, 120));
+    this.dispose();
+  }
+
+  private dispose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.service.detach(this);
+  }
+
+  private fail(code: "bad_request" | "internal" | "incompatible_protocol" | "forbidden", message: string): void {
+    this.send({ t: "error", code, message });
+    const closeCode = code === "incompatible_protocol" ? CLOSE.incompatibleProtocol : code === "forbidden" ? CLOSE.forbidden : CLOSE.badRequest;
+    this.close(closeCode, message);
+  }
+
+  private refuseAuth(e: AuthError): void {
+    this.send({ t: "error", code: "unauthorized", reason: e.reason, message: e.message });
+    this.close(CLOSE.unauthorized, e.reason);
+  }
+
+  private async onMessage(text: string | null): Promise<void> {
+    if (this.closed) return;
+    let msg: ClientMessage;
+    try {
+      msg = decodeClientMessage(text);
+    } catch (e) {
+      this.fail("bad_request", e instanceof ProtocolError ? e.message : "unreadable frame");
+      return;
+    }
+    if (!this.auth) {
+      if (msg.t !== "hello") {
+        this.fail("bad_request", `the first message must be "hello", got "${msg.t}"`);
+        return;
+      }
+      await this.onHello(msg);
+      return;
+    }
+    switch (msg.t) {
+      case "hello":
+        this.fail("bad_request", "hello was already received");
+        return;
+      case "auth":
+        await this.onAuth(msg.auth);
+        return;
+      case "push":
+        this.service.push(this, msg.batch);
+        return;
+      case "sub":
+        try {
+          this.service.hub.subscribe(this, msg.id, msg.query);
+        } catch (e) {
+          this.send({ t: "error", code: "bad_request", id: msg.id, message: `subscription ${msg.id} refused: ${(e as Error).message}` });
+        }
+        return;
+      case "unsub":
+        this.service.hub.unsubscribe(this, msg.id);
+        return;
+      case "schema":
+        this.publishSchema(msg.schema);
+        return;
+      case "ping":
+        this.send({ t: "pong", n: msg.n });
+        return;
+    }
+  }
+
+  private async onHello(msg: Extract<ClientMessage, { t: "hello" }>): Promise<void> {
+    if (msg.v !== SYNC_PROTOCOL_VERSION) {
+      this.fail("incompatible_protocol", `server speaks sync protocol ${SYNC_PROTOCOL_VERSION}, client sent ${msg.v}`);
+      return;
+    }
+    const auth: HandshakeAuth = { ...this.transportAuth, ...stripUndefined(msg.auth) };
+    try {
+      this.setAuth(await this.service.authenticator.resolve(auth));
+    } catch (e) {
+      if (e instanceof AuthError) return this.refuseAuth(e);
+      throw e;
+    }
+    if (this.closed) return;
+    if (msg.schema && !this.publishSchema(msg.schema, true)) return;
+    const engine = this.service.engine;
+    this.send({
+      t: "welcome",
+      v: SYNC_PROTOCOL_VERSION,
+      connectionId: this.id,
+      session: this.auth!.session,
+      schema: engine.schema,
+      permissions: engine.permissions,
+    });
+    this.service.attach(this);
+  }
+
+  private async onAuth(next: HandshakeAuth): Promise<void> {
+    try {
+      const resolved = await this.service.authenticator.resolve(stripUndefined(next));
+      if (resolved.session.user_id !== this.auth!.session.user_id) {
+        throw new AuthError("invalid", "Changing auth principal on a live client is not supported. Recreate the Db.");
+      }
+      this.setAuth(resolved);
+      this.send({ t: "auth", session: resolved.session });
+    } catch (e) {
+      if (e instanceof AuthError) return this.refuseAuth(e);
+      throw e;
+    }
+  }
+
+  private setAuth(a: ResolvedAuth): void {
+    this.auth = a;
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryTimer = null;
+    if (a.expiresAt !== undefined) {
+      // A live connection ends with its token; the client refreshes it and reconnects.
+      const ms = Math.max(0, a.expiresAt - Date.now());
+      this.expiryTimer = setTimeout(() => this.refuseAuth(new AuthError("expired", "token expired")), Math.min(ms, 2 ** 31 - 1));
+      this.expiryTimer.unref?.();
+    }
+  }
+
+  get isAdmin(): boolean {
+    return !!this.auth?.isAdmin;
+  }
+  get isPrivileged(): boolean {
+    return !!this.auth && (this.auth.isAdmin || this.auth.isBackend);
+  }
+
+  /** Development: any client may publish its structural schema; production needs admin. */
+  private publishSchema(schema: unknown, duringHello = false): boolean {
+    try {
+      this.service.publishSchema(schema as never, { admin: this.isAdmin });
+      return true;
+    } catch (e) {
+      if (e instanceof SchemaPublishError) {
+        if (duringHello && e.status === 403) return true; // production: keep the active schema
+        this.send({ t: "error", code: e.status === 403 ? "forbidden" : "bad_request", message: e.message });
+        return true;
+      }
+      throw e;
+    }
+  }
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o ?? {})) if (v !== undefined && v !== null) out[k] = v;
+  return out as T;
+}

@@ -1,0 +1,176 @@
+// The server's replica: core's Store (the same LWW merge every client runs) over the server
+// database, the batch log, the catalogue, and the write path that decides each batch's fate.
+
+import type { Batch, BatchFate, RuntimeSchema, SqlDriver, TableSchema } from "@jazz-tools/core";
+import { Store } from "@jazz-tools/core/internal/engine/store.ts";
+import { createTableStatements, sqlTypeOf } from "@jazz-tools/core/internal/engine/ddl.ts";
+import { quoteIdent } from "@jazz-tools/core";
+import { encodeMessage, type WireSession } from "@jazz-tools/core/sync";
+import { BatchLog } from "../storage/log.ts";
+import { Catalogue } from "../storage/catalogue.ts";
+import { SchemaPublishError } from "../errors.ts";
+import { validateBatch } from "./validate.ts";
+
+export const CONFLICT_REASON = "row visible parent changed since transaction write was staged";
+
+/** Extra write checks (the permissions engine plugs in here). Return a rejection or null. */
+export interface WritePolicy {
+  check(batch: Batch, session: WireSession, store: Store): { code: string; reason: string } | null;
+}
+
+export interface Accepted {
+  fate: BatchFate;
+  /** Set when the batch was applied now (null for a duplicate push). */
+  applied: { seq: number; batch: Batch; rows: { table: string; id: string }[] } | null;
+}
+
+export class ServerEngine {
+  readonly store: Store;
+  readonly log: BatchLog;
+  readonly catalogue: Catalogue;
+  writePolicy: WritePolicy | null = null;
+
+  constructor(readonly driver: SqlDriver, appId: string) {
+    this.catalogue = new Catalogue(driver);
+    this.catalogue.claimApp(appId);
+    this.log = new BatchLog(driver);
+    this.store = new Store(driver);
+    const schema = this.catalogue.schema();
+    this.createTables(schema);
+    this.store.setSchema(schema);
+  }
+
+  get schema(): RuntimeSchema {
+    return this.store.getSchema();
+  }
+
+  get permissions(): unknown {
+    return this.catalogue.permissions();
+  }
+
+  /**
+   * Merge a published structural schema into the active one: new tables and new columns are
+   * created; existing columns keep their definition (a changed type needs a migration).
+   * Returns true when anything changed.
+   */
+  publishSchema(incoming: RuntimeSchema): boolean {
+    const current = this.schema;
+    const next: RuntimeSchema = { tables: { ...current.tables } };
+    let changed = false;
+    for (const [name, table] of Object.entries(incoming.tables ?? {})) {
+      const have = next.tables[name];
+      if (!have) {
+        next.tables[name] = table;
+        changed = true;
+        continue;
+      }
+      const added: Record<string, TableSchema["columns"][string]> = {};
+      for (const [col, def] of Object.entries(table.columns)) {
+        const old = have.columns[col];
+        if (!old) added[col] = def;
+        else if (sqlTypeOf(old.type) !== sqlTypeOf(def.type)) {
+          throw new SchemaPublishError(
+            409,
+            `column ${name}.${col} changes storage type (${sqlTypeOf(old.type)} → ${sqlTypeOf(def.type)}): this needs a migration`,
+          );
+        }
+      }
+      if (Object.keys(added).length > 0) {
+        next.tables[name] = { ...have, columns: { ...have.columns, ...added } };
+        changed = true;
+      }
+    }
+    if (!changed) return false;
+    this.store.transaction(() => {
+      this.createTables(next, current);
+      this.catalogue.setSchema(next);
+    });
+    this.store.setSchema(next);
+    return true;
+  }
+
+  publishPermissions(bundle: unknown): void {
+    this.catalogue.setPermissions(bundle);
+  }
+
+  private createTables(schema: RuntimeSchema, previous?: RuntimeSchema): void {
+    for (const [name, table] of Object.entries(schema.tables)) {
+      const old = previous?.tables[name];
+      if (!old) {
+        for (const sql of createTableStatements(name, table)) this.driver.exec(sql);
+        continue;
+      }
+      for (const [col, def] of Object.entries(table.columns)) {
+        if (old.columns[col]) continue;
+        this.driver.exec(`ALTER TABLE ${quoteIdent(name)} ADD COLUMN ${quoteIdent(col)} ${sqlTypeOf(def.type)}`);
+      }
+      for (const sql of createTableStatements(name, table)) this.driver.exec(sql);
+    }
+  }
+
+  /**
+   * Decide a pushed batch's fate. Accepted batches are merged and logged in one SQLite
+   * transaction (durable when this returns); a batchId seen before is answered again without
+   * being applied twice.
+   */
+  accept(batch: Batch, session: WireSession, privileged: boolean): Accepted {
+    if (this.log.has(batch.batchId)) {
+      return { fate: { batchId: batch.batchId, kind: "accepted", tier: "global" }, applied: null };
+    }
+    const reject = (code: string, reason: string): Accepted => ({
+      fate: { batchId: batch.batchId, kind: "rejected", code, reason },
+      applied: null,
+    });
+    if (!privileged && batch.author !== session.user_id) {
+      return reject("author_mismatch", `batch author ${batch.author} is not the session user ${session.user_id}`);
+    }
+    const invalid = validateBatch(batch, this.schema);
+    if (invalid) return reject(invalid.code, invalid.reason);
+    if (batch.kind === "transaction") {
+      const conflict = this.findConflict(batch);
+      if (conflict) return reject("transaction_conflict", CONFLICT_REASON);
+    }
+    if (!privileged && this.writePolicy) {
+      const denied = this.writePolicy.check(batch, session, this.store);
+      if (denied) return reject(denied.code, denied.reason);
+    }
+    let seq = 0;
+    try {
+      this.store.transaction(() => {
+        this.store.applyBatch(batch);
+        seq = this.log.append(batch, encodeMessage(batch as never));
+      });
+    } catch (e) {
+      return reject("invalid_batch", (e as Error).message);
+    }
+    const rows = uniqueRows(batch);
+    return { fate: { batchId: batch.batchId, kind: "accepted", tier: "global" }, applied: { seq, batch, rows } };
+  }
+
+  /** A transaction conflicts when a row it writes has a newer write than its staging clock. */
+  private findConflict(batch: Batch): string | null {
+    const mine: [number, string] = [batch.ts, batch.batchId];
+    const newer = (c: readonly [number, string] | undefined | null) =>
+      !!c && (c[0] > mine[0] || (c[0] === mine[0] && c[1] > mine[1]));
+    for (const w of batch.writes) {
+      const row = this.store.readRow(w.table, w.id);
+      if (!row) continue;
+      if (row.deletedAt !== null && row.deletedAt > batch.ts) return `${w.table}/${w.id}`;
+      if (newer(row.created?.clock)) return `${w.table}/${w.id}`;
+      for (const c of Object.values(row.clocks)) if (newer(c)) return `${w.table}/${w.id}`;
+    }
+    return null;
+  }
+}
+
+function uniqueRows(batch: Batch): { table: string; id: string }[] {
+  const seen = new Set<string>();
+  const out: { table: string; id: string }[] = [];
+  for (const w of batch.writes) {
+    const k = `${w.table}\u0000${w.id}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push({ table: w.table, id: w.id });
+  }
+  return out;
+}

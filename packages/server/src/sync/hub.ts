@@ -1,0 +1,148 @@
+// Query-scoped fan-out. Subscriptions with the same query (and the same read policy) share one
+// scope group, so a write is matched once however many clients watch it. After each accepted
+// batch, every group reading a touched table updates its row set; each client then receives the
+// batch (if it touched a row it watches, before or after) and the full history of rows that
+// entered its scope. Whole batches are sent, never slices: a client sees a batch's writes
+// together, and replica stores can skip a batch id they have seen.
+
+import type { Batch, DurabilityTier, QueryIR, RuntimeSchema, SqlDriver } from "@jazz-tools/core";
+import type { PolicyHook } from "@jazz-tools/core/internal/query/sql/context.ts";
+import type { BatchLog } from "../storage/log.ts";
+import { QueryScope, rowKey, splitRowKey, type RowKey } from "./scope.ts";
+
+export interface Subscriber {
+  /** Identifies the read policy this subscriber is under ("" = no policy). */
+  readonly policyKey: string;
+  readonly policy: PolicyHook | undefined;
+  sendBatches(batches: Batch[]): void;
+  sendSettled(queryId: string, tier: DurabilityTier): void;
+}
+
+interface Group {
+  key: string;
+  scope: QueryScope;
+  rows: Set<RowKey>;
+  members: Map<Subscriber, Set<string>>;
+}
+
+export class SubscriptionHub {
+  private readonly groups = new Map<string, Group>();
+  private readonly bySubscriber = new Map<Subscriber, Map<string, Group>>();
+
+  constructor(
+    private readonly driver: SqlDriver,
+    private readonly log: BatchLog,
+    private readonly schema: () => RuntimeSchema,
+  ) {}
+
+  get groupCount(): number {
+    return this.groups.size;
+  }
+
+  /** Throws (QueryError etc.) when the query does not compile against the server schema. */
+  subscribe(sub: Subscriber, queryId: string, query: QueryIR): void {
+    this.unsubscribe(sub, queryId);
+    const key = `${sub.policyKey}\u0000${JSON.stringify(query)}`;
+    let g = this.groups.get(key);
+    if (!g) {
+      const scope = new QueryScope(query, this.schema(), sub.policy);
+      g = { key, scope, rows: scope.evaluate(this.driver), members: new Map() };
+      this.groups.set(key, g);
+    }
+    let ids = g.members.get(sub);
+    if (!ids) g.members.set(sub, (ids = new Set()));
+    ids.add(queryId);
+    let mine = this.bySubscriber.get(sub);
+    if (!mine) this.bySubscriber.set(sub, (mine = new Map()));
+    mine.set(queryId, g);
+
+    const history = this.log.history([...g.rows].map(splitRowKey)).map((h) => h.batch);
+    if (history.length > 0) sub.sendBatches(history);
+    // A server with no upstream is the core: its answer is settled at the global tier.
+    sub.sendSettled(queryId, "global");
+  }
+
+  unsubscribe(sub: Subscriber, queryId: string): void {
+    const mine = this.bySubscriber.get(sub);
+    const g = mine?.get(queryId);
+    if (!g) return;
+    mine!.delete(queryId);
+    const ids = g.members.get(sub)!;
+    ids.delete(queryId);
+    if (ids.size === 0) g.members.delete(sub);
+    if (g.members.size === 0) this.groups.delete(g.key);
+  }
+
+  removeSubscriber(sub: Subscriber): void {
+    const mine = this.bySubscriber.get(sub);
+    if (!mine) return;
+    for (const id of [...mine.keys()]) this.unsubscribe(sub, id);
+    this.bySubscriber.delete(sub);
+  }
+
+  /** The schema changed: re-evaluate every group (new tables may now resolve). */
+  refreshAll(): void {
+    for (const g of this.groups.values()) {
+      g.scope = new QueryScope(g.scope.query, this.schema(), [...g.members.keys()][0]?.policy);
+      g.rows = g.scope.evaluate(this.driver);
+    }
+  }
+
+  /** Fan an accepted batch out to every subscriber whose scope it touches. */
+  onAccepted(batch: Batch, rows: { table: string; id: string }[], origin: Subscriber | null): void {
+    const touched = new Set(rows.map((r) => r.table));
+    const plan = new Map<Subscriber, { batch: boolean; entering: Set<RowKey> }>();
+    for (const g of this.groups.values()) {
+      let reads = false;
+      for (const t of g.scope.tables) if (touched.has(t)) reads = true;
+      if (!reads) continue;
+      const before = g.rows;
+      let after: Set<RowKey>;
+      if (g.scope.incremental) {
+        const table = g.scope.query.table;
+        const ids = rows.filter((r) => r.table === table).map((r) => r.id);
+        after = new Set(before);
+        if (ids.length > 0) {
+          const now = g.scope.evaluateRows(this.driver, ids);
+          for (const id of ids) {
+            const k = rowKey(table, id);
+            if (now.has(k)) after.add(k);
+            else after.delete(k);
+          }
+        }
+      } else {
+        after = g.scope.evaluate(this.driver);
+      }
+      g.rows = after;
+      let relevant = false;
+      for (const r of rows) {
+        const k = rowKey(r.table, r.id);
+        if (before.has(k) || after.has(k)) relevant = true;
+      }
+      const entering: RowKey[] = [];
+      for (const k of after) if (!before.has(k)) entering.push(k);
+      if (!relevant && entering.length === 0) continue;
+      for (const sub of g.members.keys()) {
+        let p = plan.get(sub);
+        if (!p) plan.set(sub, (p = { batch: false, entering: new Set() }));
+        if (relevant) p.batch = true;
+        for (const k of entering) p.entering.add(k);
+      }
+    }
+    for (const [sub, p] of plan) {
+      const out: Batch[] = [];
+      const seen = new Set<string>();
+      if (p.entering.size > 0) {
+        // Rows entering the scope: their whole history (which includes this batch).
+        for (const h of this.log.history([...p.entering].map(splitRowKey))) {
+          if (seen.has(h.batch.batchId)) continue;
+          if (sub === origin && h.batch.batchId === batch.batchId) continue;
+          seen.add(h.batch.batchId);
+          out.push(h.batch);
+        }
+      }
+      if (p.batch && sub !== origin && !seen.has(batch.batchId)) out.push(batch);
+      if (out.length > 0) sub.sendBatches(out);
+    }
+  }
+}

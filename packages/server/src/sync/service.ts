@@ -1,0 +1,69 @@
+// Ties the pieces of one app's sync together: the engine (store, log, catalogue), the
+// subscription hub, the authenticator and the live connections.
+
+import type { Batch, RuntimeSchema } from "@jazz-tools/core";
+import type { Authenticator } from "../auth/resolve.ts";
+import { SchemaPublishError } from "../errors.ts";
+import type { Connection } from "./connection.ts";
+import { ServerEngine } from "./engine.ts";
+import { SubscriptionHub } from "./hub.ts";
+
+export class SyncService {
+  readonly hub: SubscriptionHub;
+  readonly connections = new Set<Connection>();
+
+  constructor(
+    readonly engine: ServerEngine,
+    readonly authenticator: Authenticator,
+    private readonly opts: { production: boolean },
+  ) {
+    this.hub = new SubscriptionHub(engine.driver, engine.log, () => engine.schema);
+  }
+
+  attach(c: Connection): void {
+    this.connections.add(c);
+  }
+
+  detach(c: Connection): void {
+    this.connections.delete(c);
+    this.hub.removeSubscriber(c);
+  }
+
+  push(from: Connection, batch: Batch): void {
+    const session = from.session!;
+    const { fate, applied } = this.engine.accept(batch, session, from.isPrivileged);
+    from.send({ t: "fate", fate });
+    if (applied) this.hub.onAccepted(applied.batch, applied.rows, from);
+  }
+
+  /** Structural schema: anyone in development, admin only with NODE_ENV=production. */
+  publishSchema(schema: RuntimeSchema, who: { admin: boolean }): boolean {
+    if (!schema || typeof schema !== "object" || typeof (schema as RuntimeSchema).tables !== "object") {
+      throw new SchemaPublishError(400, "schema must be a runtime schema object { tables: {...} }");
+    }
+    if (this.opts.production && !who.admin) {
+      throw new SchemaPublishError(403, "publishing a schema in production needs the admin secret (jazz-tools deploy)");
+    }
+    const changed = this.engine.publishSchema(schema);
+    if (changed) {
+      this.hub.refreshAll();
+      this.broadcastCatalogue();
+    }
+    return changed;
+  }
+
+  publishPermissions(bundle: unknown, who: { admin: boolean }): void {
+    if (!who.admin) throw new SchemaPublishError(403, "publishing permissions needs the admin secret");
+    this.engine.publishPermissions(bundle);
+    this.broadcastCatalogue();
+  }
+
+  private broadcastCatalogue(): void {
+    const msg = { t: "catalogue" as const, schema: this.engine.schema, permissions: this.engine.permissions };
+    for (const c of this.connections) c.send(msg);
+  }
+
+  closeAll(code: number, reason: string): void {
+    for (const c of [...this.connections]) c.close(code, reason);
+  }
+}
