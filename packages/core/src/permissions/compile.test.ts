@@ -3,7 +3,9 @@ import { createNodeSqlDriver } from "@jazz-tools/sqlite-node";
 import type { SqlDriver } from "../sql/driver.ts";
 import type { RuntimeSchema } from "../schema/runtime.ts";
 import { visibleRowPredicate } from "../engine/layout.ts";
-import { definePermissions } from "./dsl.ts";
+import { definePermissions, type PermissionHelpers } from "./dsl.ts";
+
+type Define = (h: PermissionHelpers<any>) => void;
 import { compilePolicies, type CompiledPolicies } from "./compile.ts";
 import type { PermissionsBundle, PolicySession } from "./bundle.ts";
 import { col, createTables, deleteRow, putRow, ref, str, uid } from "./testing/fixtures.ts";
@@ -221,11 +223,11 @@ describe("claims, auth mode, not and operators", () => {
       putRow(driver, "todos", { id, ...r });
     }
   });
-  const run = (define: Parameters<typeof definePermissions>[1], s: PolicySession = session("alice")) =>
+  const run = (define: Define, s: PolicySession = session("alice")) =>
     readable(compilePolicies(definePermissions({ wasmSchema: schema }, define), schema, s), driver, "todos");
 
   it("session.where on claims (the auth-provider recipe)", () => {
-    const define: Parameters<typeof definePermissions>[1] = ({ policy, anyOf, session }) => {
+    const define: Define = ({ policy, anyOf, session }) => {
       policy.todos.allowRead.where(anyOf([{ owner_id: session.user_id }, session.where({ "claims.role": "manager" })]));
     };
     expect(run(define, session("bob"))).toEqual([ids[1]]);
@@ -234,7 +236,7 @@ describe("claims, auth mode, not and operators", () => {
   });
 
   it("auth-mode gating with { not: session.where({ authMode }) }", () => {
-    const define: Parameters<typeof definePermissions>[1] = ({ policy, allOf, session }) => {
+    const define: Define = ({ policy, allOf, session }) => {
       const isLocalFirst = session.where({ authMode: "local-first" });
       policy.todos.allowRead.where(allOf([{ not: isLocalFirst }]));
     };
@@ -243,7 +245,7 @@ describe("claims, auth mode, not and operators", () => {
   });
 
   it("session claim paths compare against columns; a missing claim matches nothing", () => {
-    const define: Parameters<typeof definePermissions>[1] = ({ policy, session }) => {
+    const define: Define = ({ policy, session }) => {
       policy.todos.allowRead.where({ owner_id: session.claims.delegateOf });
     };
     expect(run(define, session("x", { claims: { delegateOf: "bob" } }))).toEqual([ids[1]]);
