@@ -4,6 +4,20 @@ export type { QueryIR, Condition, IncludeIR, Op, QueryLike } from "./query/ir.ts
 export type { Batch, BatchFate, RowWrite, DurabilityTier } from "./engine/batch.ts";
 export type { ReplicaLink, LinkListener } from "./db/link.ts";
 export * from "./engine/layout.ts";
+// schema DSL + query builder (import { schema as s } from "jazz-tools")
+export * as schema from "./schema/dsl.ts";
+export * as s from "./schema/dsl.ts";
+export { SchemaError } from "./schema/errors.ts";
+export { QueryError } from "./query/errors.ts";
+export { schemaHash, canonicalSchemaEncoding } from "./schema/hash.ts";
+export { Query, GATHER_CURRENT } from "./query/builder.ts";
+export type { RowOf, InsertOf, UpdateOf, WhereOf, TableMetaOf, IncludeSpec, QueryRow, GatherCurrent } from "./query/builder.ts";
+export type { App, Schema, SliceableApp, TableHandle, AppMeta } from "./schema/app.ts";
+export type { ColumnHook, ColumnHooks } from "./schema/runtime.ts";
+export type { StandardSchemaV1 } from "./schema/standard-schema.ts";
+export { Column, type AnyColumn, type ColumnKind, type MergeStrategy } from "./schema/columns.ts";
+export { TableDef } from "./schema/table.ts";
+export { forwardRelationName, reverseRelationName, pluralize } from "./schema/naming.ts";
 // SQL compiler: DDL, query compilation, row decoding, relations
 export { createTableStatements, indexedColumns, indexName, sqlTypeOf } from "./engine/ddl.ts";
 export { compileQuery, tablesRead, type CompiledQuery, type CompileOptions, type PolicyHook, type PolicyOp } from "./query/compile.ts";

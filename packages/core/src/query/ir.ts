@@ -28,8 +28,17 @@ export interface QueryIR {
   select?: string[];
   includes: IncludeIR[];
   requireIncludes?: boolean;
-  /** hopTo chain: each relation name moves the result to the related table. */
+  /**
+   * hopTo chain: each relation name moves the result to the related table. `conditions` filter
+   * the rows of `table` before the hops; orderBy/limit/offset/select/includes apply to the rows
+   * after them (the builder rejects where() after hopTo()). QueryLike._table is the final table.
+   */
   hops?: string[];
+  /**
+   * Transitive closure. The builder always sets `start` (the query gather() was called on, or the
+   * explicit start), so `conditions` then filter the gathered rows. In `step`, a condition value
+   * `{ $current: true }` means "the id of the row being expanded".
+   */
   gather?: { start?: QueryIR; step: QueryIR; stepRelation?: string; maxDepth: number };
 }
 
@@ -42,6 +51,8 @@ export interface QueryLike<Row = unknown> {
   readonly _table: string;
   readonly _schema: import("../schema/runtime.ts").RuntimeSchema;
   _build(): QueryIR;
+  /** Column transforms/validators of the whole app (schema/runtime.ts ColumnHooks). */
+  readonly _hooks?: import("../schema/runtime.ts").ColumnHooks;
   /** Phantom, for inference only. */
   readonly _rowType?: Row;
 }
