@@ -46,9 +46,13 @@ export interface ServerLinkOptions {
   serverUrl: string;
   appId: string;
   WebSocket: WebSocketCtor;
-  auth?: HandshakeAuth;
-  /** Structural schema to publish on connect (the server applies it in development only). */
-  schema?: RuntimeSchema;
+  /** Credentials, or a function read at every (re)connect (e.g. the Db's current token). */
+  auth?: HandshakeAuth | (() => HandshakeAuth);
+  /**
+   * Structural schema to publish (the server applies it in development only), or a function
+   * read before each push/subscription so tables a Db learns later are published first.
+   */
+  schema?: RuntimeSchema | (() => RuntimeSchema | undefined);
   clientId?: string;
   /**
    * Put the credentials in HTTP headers (Authorization, X-Jazz-*) through the constructor's
@@ -65,8 +69,9 @@ export interface ServerLinkOptions {
 export class ServerLink implements ReplicaLink {
   readonly url: string;
   private readonly opts: ServerLinkOptions;
-  private auth: HandshakeAuth;
-  private schema: RuntimeSchema | undefined;
+  private auth: HandshakeAuth | (() => HandshakeAuth);
+  private schema: RuntimeSchema | (() => RuntimeSchema | undefined) | undefined;
+  private publishedSchema: RuntimeSchema | undefined;
   private readonly clientId: string;
   private ws: WebSocketLike | null = null;
   private ready = false;
@@ -86,10 +91,14 @@ export class ServerLink implements ReplicaLink {
   constructor(opts: ServerLinkOptions) {
     this.opts = opts;
     this.url = normaliseSyncUrl(opts.serverUrl, opts.appId);
-    this.auth = { ...(opts.auth ?? {}) };
+    this.auth = opts.auth ?? {};
     this.schema = opts.schema;
     this.clientId = opts.clientId ?? randomId();
-    this.connect();
+    // Connect on the next tick, so the owner can finish wiring (auth/schema getters) first.
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.connect();
+    }, 0);
   }
 
   get status(): LinkStatus {
@@ -107,12 +116,18 @@ export class ServerLink implements ReplicaLink {
     if (this._status === "closed") throw new Error("ServerLink is closed");
     if (this.outbox.has(batch.batchId)) return;
     this.outbox.set(batch.batchId, batch);
-    if (this.ready) this.send({ t: "push", batch });
+    if (this.ready) {
+      this.maybePublishSchema();
+      this.send({ t: "push", batch });
+    }
   }
 
   subscribeQuery(queryId: string, query: QueryIR, tier: DurabilityTier): void {
     this.subs.set(queryId, { query, tier });
-    if (this.ready) this.send({ t: "sub", id: queryId, query, tier });
+    if (this.ready) {
+      this.maybePublishSchema();
+      this.send({ t: "sub", id: queryId, query, tier });
+    }
   }
 
   unsubscribeQuery(queryId: string): void {
@@ -143,17 +158,35 @@ export class ServerLink implements ReplicaLink {
     return () => this.catalogueListeners.delete(listener);
   }
 
-  /** New credentials (e.g. a refreshed JWT): applied to the live connection or used to reconnect. */
-  updateAuth(auth: HandshakeAuth): void {
-    this.auth = { ...auth };
+  /**
+   * New credentials (e.g. a refreshed JWT), or none to re-read the `auth` getter: applied to the
+   * live connection, or used to reconnect when the server refused the previous ones.
+   */
+  updateAuth(auth?: HandshakeAuth): void {
+    if (auth) this.auth = { ...auth };
     if (this._status === "closed") return;
-    if (this.ready) this.send({ t: "auth", auth: this.auth });
+    if (this.ready) this.send({ t: "auth", auth: this.currentAuth() });
     else if (this._status === "unauthorized") this.reconnectNow();
   }
 
   publishSchema(schema: RuntimeSchema): void {
     this.schema = schema;
-    if (this.ready) this.send({ t: "schema", schema });
+    if (this.ready) this.maybePublishSchema();
+  }
+
+  private currentAuth(): HandshakeAuth {
+    return typeof this.auth === "function" ? this.auth() : this.auth;
+  }
+
+  private currentSchema(): RuntimeSchema | undefined {
+    return typeof this.schema === "function" ? this.schema() : this.schema;
+  }
+
+  private maybePublishSchema(): void {
+    const schema = this.currentSchema();
+    if (!schema || schema === this.publishedSchema || Object.keys(schema.tables).length === 0) return;
+    this.publishedSchema = schema;
+    this.send({ t: "schema", schema });
   }
 
   /** Drop the connection (tests, `db.disconnect`); queued writes and subscriptions are kept. */
@@ -189,14 +222,15 @@ export class ServerLink implements ReplicaLink {
 
   private connect(): void {
     this.setStatus("connecting");
+    const auth = this.currentAuth();
     const protocols = [SYNC_SUBPROTOCOL];
-    if (this.opts.tokenInSubprotocol && this.auth.token) {
-      protocols.push(BEARER_SUBPROTOCOL_PREFIX + this.auth.token);
+    if (this.opts.tokenInSubprotocol && auth.token) {
+      protocols.push(BEARER_SUBPROTOCOL_PREFIX + auth.token);
     }
     let ws: WebSocketLike;
     try {
       ws = this.opts.useHeaders
-        ? new this.opts.WebSocket(this.url, protocols, { headers: authHeaders(this.auth) })
+        ? new this.opts.WebSocket(this.url, protocols, { headers: authHeaders(auth) })
         : new this.opts.WebSocket(this.url, protocols);
     } catch {
       this.scheduleReconnect();
@@ -204,12 +238,14 @@ export class ServerLink implements ReplicaLink {
     }
     this.ws = ws;
     ws.onopen = () => {
+      const schema = this.currentSchema();
+      this.publishedSchema = schema;
       this.send({
         t: "hello",
         v: SYNC_PROTOCOL_VERSION,
         clientId: this.clientId,
-        auth: this.auth,
-        ...(this.schema ? { schema: this.schema } : {}),
+        auth: this.currentAuth(),
+        ...(schema && Object.keys(schema.tables).length > 0 ? { schema } : {}),
       });
     };
     ws.onmessage = (ev) => this.onFrame(ev.data);
@@ -321,6 +357,7 @@ export class ServerLink implements ReplicaLink {
     this.catalogue = { schema: msg.schema, permissions: msg.permissions };
     for (const l of this.catalogueListeners) l(msg.schema, msg.permissions);
     // Replay the desired state: unsettled batches in push order, then live subscriptions.
+    this.maybePublishSchema();
     for (const batch of this.outbox.values()) this.send({ t: "push", batch });
     for (const [id, s] of this.subs) this.send({ t: "sub", id, query: s.query, tier: s.tier });
   }

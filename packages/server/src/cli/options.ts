@@ -94,7 +94,7 @@ export function parseServerArgs(argv: string[], env: Env = process.env): ServerO
     const key = VALUE_FLAGS[name];
     if (key) {
       const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-      if (value === undefined || (eq < 0 && value.startsWith("-") && value.length > 1)) {
+      if (value === undefined || (eq < 0 && looksLikeFlag(value))) {
         throw new UsageError(`${name} needs a value (see jazz-tools server --help)`);
       }
       raw[key] = value;
@@ -152,6 +152,11 @@ export function parseServerArgs(argv: string[], env: Env = process.env): ServerO
     adminSecret: raw.adminSecret ?? nonEmpty(env.JAZZ_ADMIN_SECRET),
     production,
   };
+}
+
+/** "--x", "-p": a flag where a value was expected (a PEM's "-----BEGIN" is a value). */
+function looksLikeFlag(v: string): boolean {
+  return /^--[a-z]/.test(v) || /^-[a-z]$/i.test(v);
 }
 
 function nonEmpty(v: string | undefined): string | undefined {
