@@ -260,6 +260,7 @@ export class CompiledPolicies {
     if (!("col" in l) && !("col" in r)) {
       const lv = this.value(l);
       const rv = this.value(r);
+      if ((rv === NOMATCH || rv === null) && !("lit" in r)) return op === "ne" && lv !== NOMATCH && lv !== null ? "1" : "0";
       return evalCmp(lv === NOMATCH ? null : lv, op, rv === NOMATCH ? null : rv) ? "1" : "0";
     }
     if (!("col" in l)) {
@@ -293,8 +294,13 @@ export class CompiledPolicies {
           throw new PolicyCompileError("isNull takes true or false, not a column");
       }
     }
-    const v = this.value(r);
-    if (v === NOMATCH) return "0";
+    let v = this.value(r);
+    if (v === NOMATCH) v = null;
+    if (v === null && !("lit" in r)) {
+      // A null session value is not the literal null: it matches nothing, and differs from
+      // every non-null value.
+      return op === "ne" ? `${L.sql} IS NOT NULL` : op === "isNull" ? `${L.sql} IS NOT NULL` : "0";
+    }
     const p = (x: SqlValue) => {
       ctx.params.push(x);
       return "?";
