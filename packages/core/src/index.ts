@@ -23,3 +23,24 @@ export { createTableStatements, indexedColumns, indexName, sqlTypeOf } from "./e
 export { compileQuery, tablesRead, type CompiledQuery, type CompileOptions, type PolicyHook, type PolicyOp } from "./query/compile.ts";
 export { canonicalJson, hexToBytes } from "./engine/decode.ts";
 export { resolveRelation, allRelations, type Relation } from "./schema/relations.ts";
+// engine + Db façade
+export { Store, BATCHES_TABLE, type ApplyResult, type ApplyOptions } from "./engine/store.ts";
+export { mergeWrite, compareClock, emptyRow, isVisible, type Clock, type RowState } from "./engine/merge.ts";
+export { MonotonicClock, uuidv7, uuidv7Hex, isUuid } from "./engine/clock.ts";
+export { encodeColumn, decodeColumn, encodeInsert, encodeUpdate, decodeRow, type AppHooks, type TableHooks } from "./engine/encoding.ts";
+export {
+  UnknownTableError,
+  UnknownColumnError,
+  MissingColumnError,
+  InvalidValueError,
+  InvalidIdError,
+  ObjectExistsError,
+  RowNotFoundError,
+  InvalidSchemaError,
+} from "./engine/errors.ts";
+export { Db } from "./db/db.ts";
+export { createDbFromParts } from "./db/create.ts";
+export { ADMIN_PRINCIPAL } from "./db/auth.ts";
+export { AnonymousWriteDeniedError, PersistedWriteRejectedError, DbConfigError, DbClosedError, ScopeClosedError } from "./db/errors.ts";
+export type { DbConfig, DbOptions, WriteHandle, WriteResult, WaitOptions, InsertOptions, UpdateOptions, UpsertOptions, QueryOptions, MutationErrorEvent } from "./db/types.ts";
+export type { BatchScope, TransactionScope, DbBatchScope, DbTransactionScope, DbDirectBatch, DbTransaction, TableArg } from "./db/scope.ts";

@@ -137,28 +137,35 @@ export function defaultToApp(col: ColumnSchema): unknown {
   return d === null ? null : jsonFormToApp(col.type, d);
 }
 
-export type ColumnHook = {
-  /** `.transform({ to })`: app value → stored column value. */
-  to?: (v: unknown) => unknown;
-  /** `.transform({ from })`: stored column value → app value. */
-  from?: (v: unknown) => unknown;
-  /** JSON column validator (e.g. a Standard Schema): throw or return a message to reject. */
-  validate?: (v: unknown) => string | undefined | void;
-};
+/**
+ * Per-column functions (structurally the schema's ColumnHook): `.transform({ from, to })` and a
+ * Standard Schema validator for JSON columns.
+ */
+export interface ColumnHook {
+  transform?: { from: (stored: any) => unknown; to: (app: any) => unknown };
+  validator?: {
+    "~standard": {
+      validate(value: unknown):
+        | { value?: unknown; issues?: ReadonlyArray<{ message: string; path?: ReadonlyArray<PropertyKey | { key: PropertyKey }> }> }
+        | Promise<unknown>;
+    };
+  };
+}
 export type TableHooks = Record<string, ColumnHook | undefined>;
+export type AppHooks = Record<string, TableHooks>;
 
+/** App value → stored value: `.transform({ to })`, then the column's validator (e.g. zod). */
 function prepare(table: string, column: string, hook: ColumnHook | undefined, v: unknown): unknown {
   if (!hook || v === null || v === undefined) return v;
-  let out: unknown = v;
-  if (hook.to) out = hook.to(v);
-  if (hook.validate) {
-    let problem: string | undefined | void;
-    try {
-      problem = hook.validate(out);
-    } catch (e) {
-      problem = e instanceof Error ? e.message : String(e);
+  const out: unknown = hook.transform ? hook.transform.to(v) : v;
+  if (hook.validator) {
+    const result = hook.validator["~standard"].validate(out);
+    if (result instanceof Promise)
+      throw new InvalidValueError(table, column, "the column's validator is asynchronous; writes are synchronous, use a synchronous schema");
+    if (result.issues) {
+      const msg = result.issues.map((i) => (i.path?.length ? `${i.path.map((p) => (typeof p === "object" ? String(p.key) : String(p))).join(".")}: ` : "") + i.message).join("; ");
+      throw new InvalidValueError(table, column, `rejected by the column's validator: ${msg}`);
     }
-    if (problem) throw new InvalidValueError(table, column, `rejected by the column's validator: ${problem}`);
   }
   return out;
 }
@@ -224,7 +231,7 @@ export function decodeRow(
   const row: Record<string, unknown> = { id };
   for (const name in schema.columns) {
     const v = name in values ? decodeColumn(schema.columns[name], values[name]) : null;
-    const from = hooks?.[name]?.from;
+    const from = hooks?.[name]?.transform?.from;
     row[name] = from && v !== null ? from(v) : v;
   }
   return row;

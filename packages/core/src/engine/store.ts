@@ -14,7 +14,8 @@ import type { RuntimeSchema, TableSchema } from "../schema/runtime.ts";
 import type { Batch, RowWrite } from "./batch.ts";
 import { quoteIdent, SYS } from "./layout.ts";
 import { cloneRow, compareClock, emptyRow, isVisible, mergeWrite, type Clock, type RowState } from "./merge.ts";
-import { ObjectExistsError, RowNotFoundError, UnknownTableError } from "./errors.ts";
+import { InvalidSchemaError, ObjectExistsError, RowNotFoundError, UnknownTableError } from "./errors.ts";
+import { createTableStatements } from "./ddl.ts";
 
 /** Where applied batch ids are recorded (one row per batch). */
 export const BATCHES_TABLE = "$batches";
@@ -31,6 +32,9 @@ export interface ApplyOptions {
   strict?: boolean;
   /** The batch's fate is still unknown: keep what is needed to retract it (see reject). */
   pending?: boolean;
+  /** Applied inside a transaction the caller will roll back (a scope's read of its staged
+   * writes): skip the in-memory bookkeeping. */
+  ephemeral?: boolean;
 }
 
 interface TableSql {
@@ -69,6 +73,27 @@ export class Store {
   setSchema(schema: RuntimeSchema): void {
     this.schema = schema;
     this.sql.clear();
+  }
+
+  /**
+   * Learn tables (creating their SQLite tables and indexes if missing). Tables already known
+   * keep their definition. Returns the names that were new.
+   */
+  addTables(schema: RuntimeSchema): string[] {
+    const added: string[] = [];
+    for (const [name, t] of Object.entries(schema.tables)) {
+      if (this.schema.tables[name]) continue;
+      for (const [col, c] of Object.entries(t.columns)) {
+        if (c.merge === "counter" && (c.type.kind !== "int" || c.optional))
+          throw new InvalidSchemaError(`Column "${name}.${col}" uses merge("counter"), which needs a non-optional s.int() column.`);
+      }
+      for (const stmt of createTableStatements(name, t)) this.driver.exec(stmt);
+      added.push(name);
+    }
+    if (added.length) {
+      this.schema = { tables: { ...this.schema.tables, ...Object.fromEntries(added.map((n) => [n, schema.tables[n]])) } };
+    }
+    return added;
   }
 
   getSchema(): RuntimeSchema {
@@ -194,6 +219,8 @@ export class Store {
       ]);
       if (fresh === 0) return false;
       for (const w of batch.writes) {
+        // A replica that has not learned a table (no handle for it yet) ignores its rows.
+        if (!opts.strict && !this.schema.tables[w.table]) continue;
         const key = `${w.table}\u0000${w.id}`;
         const trackPre = (opts.pending || this.hot.has(key)) && !preImages.has(key);
         this.applyWrite(batch, w, opts.strict ?? false, trackPre ? (pre) => preImages.set(key, { table: w.table, id: w.id, pre }) : null);
@@ -204,6 +231,7 @@ export class Store {
       return true;
     });
     if (!applied) return { applied, changes: new Map() };
+    if (opts.ephemeral) return { applied, changes };
     // Bookkeeping for retraction, only once the SQL has committed.
     for (const [key, { table, id, pre }] of preImages) {
       if (!this.hot.has(key)) this.hot.set(key, { table, id, pre, writes: [], pending: new Set() });

@@ -1,0 +1,15 @@
+// Building a Db from parts. Platform entries (jazz-tools for Node, @jazz-tools/browser, the
+// backend context) pick the driver and the link and call this.
+
+import { Db } from "./db.ts";
+import { checkAuthConfig } from "./auth.ts";
+import { DbConfigError } from "./errors.ts";
+import type { DbOptions } from "./types.ts";
+
+export async function createDbFromParts(options: DbOptions): Promise<Db> {
+  const config = options.config;
+  if (!config || typeof config !== "object") throw new DbConfigError("createDb(config) needs a config object with at least { appId }.");
+  if (typeof config.appId !== "string" || config.appId.length === 0) throw new DbConfigError("DbConfig error: appId must be a non-empty string.");
+  checkAuthConfig(config);
+  return new Db(options);
+}

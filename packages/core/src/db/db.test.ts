@@ -1,0 +1,313 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createNodeSqlDriver } from "@jazz-tools/sqlite-node";
+import { generateAuthSecret, deriveLocalFirstIdentity } from "@jazz-tools/auth";
+import type { RuntimeSchema } from "../schema/runtime.ts";
+import type { Condition, QueryIR, QueryLike } from "../query/ir.ts";
+import type { Batch, BatchFate } from "../engine/batch.ts";
+import type { LinkListener, ReplicaLink } from "./link.ts";
+import { Db } from "./db.ts";
+import { createDbFromParts } from "./create.ts";
+import { AnonymousWriteDeniedError, PersistedWriteRejectedError } from "./errors.ts";
+import { InvalidIdError, InvalidValueError, MissingColumnError, ObjectExistsError, RowNotFoundError, UnknownColumnError, UnknownTableError } from "../engine/errors.ts";
+
+// Hand-built handles (the typed builder is tested elsewhere); enough for the Db's contract.
+const schema: RuntimeSchema = {
+  tables: {
+    todos: {
+      columns: {
+        title: { type: { kind: "string" }, optional: false, merge: "lww" },
+        done: { type: { kind: "boolean" }, optional: false, merge: "lww", default: false },
+        note: { type: { kind: "string" }, optional: true, merge: "lww" },
+        rank: { type: { kind: "int" }, optional: true, merge: "lww" },
+        score: { type: { kind: "float" }, optional: true, merge: "lww" },
+        due: { type: { kind: "timestamp" }, optional: true, merge: "lww" },
+        kind: { type: { kind: "enum", variants: ["a", "b"] }, optional: true, merge: "lww" },
+        likes: { type: { kind: "int" }, optional: false, merge: "counter", default: 0 },
+      },
+    },
+  },
+};
+type Todo = { id: string; title: string; done: boolean; note: string | null; rank: number | null; likes: number };
+function q(conditions: Condition[] = [], extra: Partial<QueryIR> = {}): QueryLike<Todo> {
+  return { _table: "todos", _schema: schema, _build: () => ({ table: "todos", conditions, orderBy: [], includes: [], ...extra }) };
+}
+const todos = q();
+
+const secret = generateAuthSecret();
+const dbs: Db[] = [];
+function newDb(config: Record<string, unknown> = { secret }, link?: ReplicaLink): Db {
+  const db = new Db({ config: { appId: "test-app", ...config }, driver: createNodeSqlDriver(), link });
+  dbs.push(db);
+  return db;
+}
+afterEach(async () => {
+  await Promise.all(dbs.splice(0).map((d) => d.shutdown()));
+});
+
+describe("Db writes", () => {
+  it("insert is synchronous, applies defaults and returns the row, batch id and wait", async () => {
+    const db = newDb();
+    const w = db.insert(todos, { title: "Buy milk" });
+    expect(w.value).toEqual({ id: w.value.id, title: "Buy milk", done: false, note: null, rank: null, score: null, due: null, kind: null, likes: 0 });
+    expect(w.value.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(w.batchId).toMatch(/^[0-9a-f]{12}7[0-9a-f]{19}$/);
+    await expect(w.wait({ tier: "local" })).resolves.toEqual(w.value);
+    expect(w.mapValue((v) => v.title).value).toBe("Buy milk");
+    expect(await db.all(todos)).toEqual([w.value]);
+  });
+
+  it("sets magic columns from the session and the batch clock", async () => {
+    const db = newDb();
+    const { userId } = deriveLocalFirstIdentity(secret);
+    const before = Date.now();
+    const w = db.insert(todos, { title: "x" });
+    const sel = q([], { select: ["title", "$createdBy", "$createdAt", "$updatedBy", "$updatedAt"] });
+    const [row] = (await db.all(sel)) as unknown as Record<string, unknown>[];
+    expect(row.$createdBy).toBe(userId);
+    expect(row.$updatedBy).toBe(userId);
+    expect((row.$createdAt as Date).getTime()).toBeGreaterThanOrEqual(before - 1);
+    db.update(todos, w.value.id, { title: "y" });
+    const [row2] = (await db.all(sel)) as unknown as Record<string, unknown>[];
+    expect((row2.$updatedAt as Date).getTime()).toBeGreaterThanOrEqual((row.$createdAt as Date).getTime());
+    expect(row2.$createdAt).toEqual(row.$createdAt);
+  });
+
+  it("update, upsert and delete", async () => {
+    const db = newDb();
+    const { value } = db.insert(todos, { title: "a", note: "n" });
+    db.update(todos, value.id, { done: true, note: null });
+    expect(await db.one(q([{ column: "id", op: "eq", value: value.id }]))).toMatchObject({ done: true, note: null, title: "a" });
+    const id = "0190a5c4-8f1e-7c3a-9b2d-4e5f6a7b8c9d";
+    db.upsert(todos, { title: "imported" }, { id });
+    db.upsert(todos, { title: "imported again" }, { id });
+    expect((await db.one(q([{ column: "id", op: "eq", value: id }])))?.title).toBe("imported again");
+    db.delete(todos, value.id);
+    expect((await db.all(todos)).map((t) => t.id)).toEqual([id]);
+    expect(await db.one(q([{ column: "title", op: "eq", value: "zzz" }]))).toBeNull();
+  });
+
+  it("bad input throws a named error and leaves the database unchanged", async () => {
+    const db = newDb();
+    const { value } = db.insert(todos, { title: "keep" });
+    const snapshot = await db.all(todos);
+    const cases: [() => unknown, unknown, RegExp?][] = [
+      [() => db.insert(todos, { title: "x", nope: 1 }), UnknownColumnError, /Unknown column "nope"/],
+      [() => db.insert(todos, { title: 5 } as never), InvalidValueError, /expected a string/],
+      [() => db.insert(todos, { title: "x", rank: 2 ** 31 }), InvalidValueError, /32-bit/],
+      [() => db.insert(todos, { title: "x", rank: 1.5 }), InvalidValueError, /integer/],
+      [() => db.insert(todos, { title: "x", score: Infinity }), InvalidValueError, /finite/],
+      [() => db.insert(todos, { title: "x", score: NaN }), InvalidValueError, /finite/],
+      [() => db.insert(todos, {}), MissingColumnError, /Missing required column "title"/],
+      [() => db.insert(todos, { title: "x", kind: "c" }), InvalidValueError, /one of "a", "b"/],
+      [() => db.insert(todos, { title: "x", due: "tomorrow" }), InvalidValueError, /Date/],
+      [() => db.insert(todos, { title: "x" }, { id: "not-a-uuid" }), InvalidIdError],
+      [() => db.insert(todos, { title: "x" }, { id: value.id }), ObjectExistsError, /object already exists/],
+      [() => db.insert("nope", { title: "x" }), UnknownTableError, /Unknown table "nope"/],
+      [() => db.update(todos, "0190a5c4-8f1e-7c3a-9b2d-4e5f6a7b8c9d", { title: "x" }), RowNotFoundError],
+      [() => db.delete(todos, "0190a5c4-8f1e-7c3a-9b2d-4e5f6a7b8c9d"), RowNotFoundError],
+      [() => db.update(todos, value.id, { title: null } as never), InvalidValueError, /required/],
+    ];
+    for (const [fn, cls, msg] of cases) {
+      let err: unknown;
+      try {
+        fn();
+      } catch (e) {
+        err = e;
+      }
+      expect(err, String(fn)).toBeInstanceOf(cls as never);
+      if (msg) expect((err as Error).message).toMatch(msg);
+      expect((err as Error).name).toBe((cls as { name: string }).name);
+    }
+    expect(await db.all(todos)).toEqual(snapshot);
+  });
+
+  it("anonymous sessions cannot write; admin sessions can", () => {
+    const anon = newDb({});
+    expect(anon.getAuthState().authMode).toBe("anonymous");
+    expect(() => anon.insert(todos, { title: "x" })).toThrow(AnonymousWriteDeniedError);
+    expect(() => anon.insert(todos, { title: "x" })).toThrow("anonymous session cannot insert on table todos");
+    const admin = newDb({ adminSecret: "s3cret" });
+    expect(admin.insert(todos, { title: "x" }).value.title).toBe("x");
+  });
+
+  it("two auth sources at once are a config error", async () => {
+    await expect(createDbFromParts({ config: { appId: "a", secret, jwtToken: "x.y.z" }, driver: createNodeSqlDriver() })).rejects.toThrow(
+      "DbConfig error: secret, jwtToken, and cookieSession are mutually exclusive",
+    );
+  });
+
+  it("counter columns carry deltas", async () => {
+    const db = newDb();
+    const { value } = db.insert(todos, { title: "c", likes: 3 });
+    db.update(todos, value.id, { likes: 5 });
+    db.update(todos, value.id, { likes: 4 });
+    expect((await db.one(q([{ column: "id", op: "eq", value: value.id }])))?.likes).toBe(4);
+  });
+});
+
+describe("batches and transactions", () => {
+  it("staged writes are visible inside the scope only, then land as one change", async () => {
+    const db = newDb();
+    const seen: number[] = [];
+    db.subscribeAll(todos, ({ all }) => seen.push(all.length));
+    await Promise.resolve();
+    const tx = db.beginTransaction();
+    const a = tx.insert(todos, { title: "a" });
+    tx.insert(todos, { title: "b" });
+    tx.update(todos, a.id, { done: true });
+    expect((await tx.all(todos)).map((t) => [t.title, t.done])).toEqual([["a", true], ["b", false]]);
+    expect(await db.all(todos)).toEqual([]);
+    const h = tx.commit();
+    expect(seen).toEqual([0, 2]);
+    await h.wait({ tier: "global" });
+    expect(() => tx.commit()).toThrow(/already committed/);
+  });
+
+  it("batch(cb) commits sync and async callbacks; a throw rolls back", async () => {
+    const db = newDb();
+    const r = db.batch((b) => b.insert(todos, { title: "one" }));
+    expect(r.value.title).toBe("one");
+    const r2 = await db.transaction(async (tx) => {
+      const row = tx.insert(todos, { title: "two" });
+      await Promise.resolve();
+      return row.id;
+    });
+    expect(typeof r2.value).toBe("string");
+    expect(() =>
+      db.batch((b) => {
+        b.insert(todos, { title: "never" });
+        throw new Error("boom");
+      }),
+    ).toThrow("boom");
+    await expect(
+      db.transaction(async (tx) => {
+        tx.insert(todos, { title: "never either" });
+        throw new Error("async boom");
+      }),
+    ).rejects.toThrow("async boom");
+    expect((await db.all(todos)).map((t) => t.title)).toEqual(["one", "two"]);
+    const b = db.beginBatch();
+    b.insert(todos, { title: "rolled back" });
+    b.rollback();
+    expect((await db.all(todos)).length).toBe(2);
+  });
+});
+
+describe("live queries", () => {
+  it("first callback soon, then deltas before the write returns, stable identities", async () => {
+    const db = newDb();
+    const { value: a } = db.insert(todos, { title: "a" });
+    const calls: { all: Todo[]; delta: unknown[] }[] = [];
+    const stop = db.subscribeAll(q([{ column: "done", op: "eq", value: false }]), (d) => calls.push(d));
+    expect(calls.length).toBe(0);
+    await Promise.resolve();
+    expect(calls.length).toBe(1);
+    expect(calls[0].delta).toEqual([{ kind: 0, id: a.id, index: 0, item: calls[0].all[0] }]);
+    const { value: b } = db.insert(todos, { title: "b" });
+    expect(calls.length).toBe(2);
+    expect(calls[1].delta).toEqual([{ kind: 0, id: b.id, index: 1, item: calls[1].all[1] }]);
+    expect(calls[1].all[0]).toBe(calls[0].all[0]);
+    db.update(todos, b.id, { title: "b2" });
+    expect(calls[2].delta).toEqual([{ kind: 2, id: b.id, index: 1, item: calls[2].all[1] }]);
+    expect(calls[2].all[0]).toBe(calls[0].all[0]);
+    db.update(todos, a.id, { done: true });
+    expect(calls[3].delta).toEqual([{ kind: 1, id: a.id, index: 0 }]);
+    expect(calls[3].all.map((t) => t.title)).toEqual(["b2"]);
+    stop();
+    db.insert(todos, { title: "c" });
+    expect(calls.length).toBe(4);
+  });
+});
+
+class FakeLink implements ReplicaLink {
+  pushed: Batch[] = [];
+  listener: LinkListener | null = null;
+  push(batch: Batch) {
+    this.pushed.push(batch);
+  }
+  listen(l: LinkListener) {
+    this.listener = l;
+    return () => (this.listener = null);
+  }
+  async close() {}
+  fate(f: BatchFate) {
+    this.listener!.onFate(f);
+  }
+}
+
+describe("link: fates and remote batches", () => {
+  it("wait resolves per tier; a rejection retracts the write, rejects wait and reaches onMutationError", async () => {
+    const link = new FakeLink();
+    const db = newDb({ secret }, link);
+    const ok = db.insert(todos, { title: "ok" });
+    const bad = db.insert(todos, { title: "bad" });
+    db.update(todos, ok.value.id, { title: "ok, renamed by rejected batch" });
+    const renameBatch = link.pushed[2].batchId;
+    expect(link.pushed.length).toBe(3);
+    const live: string[][] = [];
+    db.subscribeAll(todos, ({ all }) => live.push(all.map((t) => t.title)));
+    await Promise.resolve();
+    const okLocal = ok.wait({ tier: "local" });
+    const okGlobal = vi.fn();
+    void ok.wait({ tier: "global" }).then(okGlobal);
+    link.fate({ batchId: ok.batchId, kind: "accepted", tier: "local" });
+    await okLocal;
+    await Promise.resolve();
+    expect(okGlobal).not.toHaveBeenCalled();
+    link.fate({ batchId: ok.batchId, kind: "accepted", tier: "global" });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(okGlobal).toHaveBeenCalled();
+
+    const errors: unknown[] = [];
+    const spy = vi.spyOn(console, "error").mockImplementation(() => {});
+    link.fate({ batchId: bad.batchId, kind: "rejected", code: "forbidden", reason: "policy denied INSERT on table todos" });
+    link.fate({ batchId: renameBatch, kind: "rejected", code: "forbidden", reason: "policy denied UPDATE on table todos" });
+    expect(spy).toHaveBeenCalledWith("Unhandled Jazz mutation error", expect.any(PersistedWriteRejectedError));
+    spy.mockRestore();
+    db.onMutationError((e) => errors.push(e));
+    expect(errors.length).toBe(2);
+    await expect(bad.wait({ tier: "local" })).rejects.toThrow(`Persisted batch ${bad.batchId} was rejected (forbidden): policy denied INSERT on table todos`);
+    const err = await bad.wait({ tier: "edge" }).catch((e) => e);
+    expect(err).toBeInstanceOf(PersistedWriteRejectedError);
+    expect(err).toMatchObject({ batchId: bad.batchId, code: "forbidden", reason: "policy denied INSERT on table todos" });
+    expect((await db.all(todos)).map((t) => t.title)).toEqual(["ok"]);
+    expect(live.at(-1)).toEqual(["ok"]);
+  });
+
+  it("merges remote batches and notifies live queries", async () => {
+    const link = new FakeLink();
+    const db = newDb({ secret }, link);
+    db.insert(todos, { title: "warm" }); // learn the table
+    const seen: string[][] = [];
+    db.subscribeAll(todos, ({ all }) => seen.push(all.map((t) => t.title)));
+    await Promise.resolve();
+    link.listener!.onRemoteBatches([
+      {
+        batchId: "0190a5c48f1e7c3a9b2d4e5f6a7b8c9d",
+        ts: Date.now() * 1000,
+        author: "someone",
+        kind: "direct",
+        writes: [{ table: "todos", id: "0190a5c4-8f1e-7c3a-9b2d-4e5f6a7b8c9e", op: "insert", values: { title: "remote", done: 0, note: null, rank: null, score: null, due: null, kind: null, likes: 0 } }],
+      },
+    ]);
+    expect(seen.at(-1)).toEqual(["remote", "warm"]); // id order: the remote id is older
+  });
+});
+
+describe("lifecycle and auth", () => {
+  it("getConfig is a clone, shutdown is idempotent, auth state and proofs", async () => {
+    const db = newDb({ secret });
+    const c = db.getConfig();
+    c.appId = "changed";
+    expect(db.getConfig().appId).toBe("test-app");
+    const states: unknown[] = [];
+    db.onAuthChanged((s) => states.push(s));
+    expect(states).toEqual([{ authMode: "local-first", session: expect.objectContaining({ user_id: deriveLocalFirstIdentity(secret).userId }) }]);
+    const proof = db.getLocalFirstIdentityProof();
+    expect(proof).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(newDb({}).getLocalFirstIdentityProof()).toBeNull();
+    const p1 = db.shutdown();
+    expect(db.shutdown()).toBe(p1);
+    await p1;
+  });
+});

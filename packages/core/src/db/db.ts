@@ -1,0 +1,570 @@
+// The Db façade: synchronous writes and reads over one Store (SQLite + merge), live queries,
+// batches/transactions, write fates from a ReplicaLink, and auth state. Platforms construct it
+// with a driver and optionally a link (browser worker, server connection); see createDb.
+
+import type { SqlValue } from "../sql/driver.ts";
+import type { RuntimeSchema } from "../schema/runtime.ts";
+import type { QueryIR, QueryLike } from "../query/ir.ts";
+import type { Batch, BatchFate, DurabilityTier, RowWrite } from "../engine/batch.ts";
+import { compileQuery, tablesRead, type CompiledQuery } from "../query/compile.ts";
+import { Store } from "../engine/store.ts";
+import { MonotonicClock, isUuid, uuidv7, uuidv7Hex } from "../engine/clock.ts";
+import { decodeRow, encodeInsert, encodeUpdate, type AppHooks } from "../engine/encoding.ts";
+import { InvalidIdError, InvalidValueError, ObjectExistsError, RowNotFoundError, UnknownTableError } from "../engine/errors.ts";
+import type { AuthState, Session } from "@jazz-tools/auth";
+import type { SubscriptionDelta } from "../subscriptions/types.ts";
+import type { ReplicaLink } from "./link.ts";
+import { DbAuth } from "./auth.ts";
+import { LiveQueries, LiveQuery } from "./live.ts";
+import { AnonymousWriteDeniedError, DbClosedError, PersistedWriteRejectedError, ScopeClosedError } from "./errors.ts";
+import type { DbConfig, DbOptions, InsertOptions, MutationErrorEvent, QueryOptions, UpdateOptions, UpsertOptions, WaitOptions, WriteHandle, WriteResult } from "./types.ts";
+import type { BatchScope, DbDirectBatch, InsertData, RowOfTable, TableArg } from "./scope.ts";
+
+const TIER_RANK: Record<DurabilityTier, number> = { local: 0, edge: 1, global: 2 };
+
+interface Stage {
+  batchId: string;
+  kind: "direct" | "transaction";
+  writes: RowWrite[];
+  /** Staged visibility of rows this stage touched ("table\0id" → visible). */
+  visible: Map<string, boolean>;
+  ts?: number;
+  closed: boolean;
+}
+
+interface FateRecord {
+  batch: Batch;
+  tier: number;
+  rejected: PersistedWriteRejectedError | null;
+  waiters: { tier: number; resolve: () => void; reject: (e: Error) => void }[];
+}
+
+class Rollback {}
+
+function checkUpdatedAt(v: number | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!Number.isSafeInteger(v) || v < 0) throw new InvalidValueError("*", "updatedAt", `updatedAt must be a non-negative integer (µs), got ${String(v)}`);
+  return v;
+}
+
+export class Db {
+  readonly store: Store;
+  private readonly driver;
+  private readonly link: ReplicaLink | undefined;
+  private readonly config: DbConfig;
+  private readonly auth: DbAuth;
+  private hooks: AppHooks = {};
+  private readonly clock = new MonotonicClock();
+  private readonly live = new LiveQueries();
+  private readonly fates = new Map<string, FateRecord>();
+  private readonly pendingTransactions = new Map<string, Batch>();
+  private readonly settled = new Map<string, number>();
+  private readonly settleWaiters = new Map<string, { tier: number; resolve: () => void }[]>();
+  private mutationListeners = new Set<(e: MutationErrorEvent) => void>();
+  private bufferedMutationErrors: MutationErrorEvent[] = [];
+  private readonly compiled = new Map<string, { q: CompiledQuery; tables: Set<string> }>();
+  private stopLink: (() => void) | null = null;
+  private shutdownPromise: Promise<void> | null = null;
+  private readonly onShutdown: DbOptions["onShutdown"];
+  private readonly defaultReadTier: DurabilityTier;
+  private queryIds = 0;
+
+  constructor(options: DbOptions) {
+    this.config = options.config;
+    this.driver = options.driver;
+    this.link = options.link;
+    this.onShutdown = options.onShutdown;
+    this.defaultReadTier = options.defaultReadTier ?? "local";
+    this.auth = new DbAuth(options.config);
+    this.store = new Store(this.driver);
+    if (this.link) {
+      this.stopLink = this.link.listen({
+        onFate: (f) => this.handleFate(f),
+        onRemoteBatches: (b) => this.applyRemote(b),
+        onQuerySettled: (id, tier) => this.handleSettled(id, tier),
+      });
+    }
+  }
+
+  // ---------------------------------------------------------------- schema
+
+  /** Learn the tables of a handle's app schema (creating them) and return its table name. */
+  private learn(q: QueryLike<any>): string {
+    const schema = q._schema as RuntimeSchema | undefined;
+    if (schema && !this.store.getSchema().tables[q._table]) {
+      this.store.addTables(schema);
+      this.compiled.clear();
+    }
+    const hooks = (q as { _hooks?: AppHooks })._hooks;
+    if (hooks) for (const t in hooks) this.hooks[t] ??= hooks[t];
+    return q._table;
+  }
+
+  private tableName(t: TableArg): string {
+    if (this.closedCheck(), typeof t === "string") {
+      if (!this.store.getSchema().tables[t]) throw new UnknownTableError(t, Object.keys(this.store.getSchema().tables));
+      return t;
+    }
+    if (!t || typeof t !== "object" || typeof t._table !== "string")
+      throw new UnknownTableError(String(t), Object.keys(this.store.getSchema().tables));
+    const name = this.learn(t);
+    if (!this.store.getSchema().tables[name]) throw new UnknownTableError(name, Object.keys(this.store.getSchema().tables));
+    return name;
+  }
+
+  private closedCheck(): void {
+    if (this.shutdownPromise) throw new DbClosedError();
+  }
+
+  // ---------------------------------------------------------------- staging
+
+  private newStage(kind: "direct" | "transaction"): Stage {
+    return { batchId: uuidv7Hex(), kind, writes: [], visible: new Map(), closed: false };
+  }
+
+  private denyAnonymous(table: string, op: "insert" | "update" | "delete"): void {
+    if (this.auth.isAnonymous) throw new AnonymousWriteDeniedError(table, op);
+  }
+
+  private isVisible(stage: Stage, table: string, id: string): boolean {
+    const staged = stage.visible.get(`${table}\u0000${id}`);
+    return staged ?? this.store.isVisible(table, id);
+  }
+
+  private stageInsert(stage: Stage, tableArg: TableArg, data: Record<string, unknown>, opts: InsertOptions = {}): Record<string, unknown> {
+    if (stage.closed) throw new ScopeClosedError("batch");
+    const table = this.tableName(tableArg);
+    this.denyAnonymous(table, "insert");
+    let id: string;
+    if (opts.id !== undefined) {
+      if (!isUuid(opts.id)) throw new InvalidIdError(opts.id);
+      id = opts.id.toLowerCase();
+      const key = `${table}\u0000${id}`;
+      const staged = stage.visible.get(key);
+      if (staged !== undefined ? staged || stage.writes.some((w) => w.table === table && w.id === id && w.op === "insert") : this.store.readRow(table, id)?.created)
+        throw new ObjectExistsError(table, id);
+    } else {
+      id = uuidv7(); // fresh UUIDv7: cannot collide, no lookup needed
+    }
+    const schema = this.store.getSchema().tables[table];
+    const hooks = this.hooks[table];
+    const values = encodeInsert(table, schema, data, hooks);
+    stage.writes.push({ table, id, op: "insert", values });
+    stage.visible.set(`${table}\u0000${id}`, true);
+    return decodeRow(schema, id, values, hooks);
+  }
+
+  private stageUpdate(stage: Stage, tableArg: TableArg, id: string, data: Record<string, unknown>): void {
+    if (stage.closed) throw new ScopeClosedError("batch");
+    const table = this.tableName(tableArg);
+    this.denyAnonymous(table, "update");
+    if (typeof id !== "string") throw new InvalidIdError(id);
+    if (!this.isVisible(stage, table, id)) throw new RowNotFoundError(table, id, "Update");
+    const schema = this.store.getSchema().tables[table];
+    const values = encodeUpdate(table, schema, data, this.hooks[table]);
+    // Counter columns: the write carries the delta from the value this replica sees now.
+    for (const col in values) {
+      if (schema.columns[col].merge !== "counter") continue;
+      values[col] = Number(values[col]) - this.counterValue(stage, table, id, col);
+    }
+    stage.writes.push({ table, id, op: "update", values });
+  }
+
+  private counterValue(stage: Stage, table: string, id: string, col: string): number {
+    let v = Number(this.store.readRow(table, id)?.values[col] ?? 0);
+    for (const w of stage.writes) if (w.table === table && w.id === id && w.values && col in w.values) v += Number(w.values[col]);
+    return v;
+  }
+
+  private stageDelete(stage: Stage, tableArg: TableArg, id: string): void {
+    if (stage.closed) throw new ScopeClosedError("batch");
+    const table = this.tableName(tableArg);
+    this.denyAnonymous(table, "delete");
+    if (typeof id !== "string") throw new InvalidIdError(id);
+    if (!this.isVisible(stage, table, id)) throw new RowNotFoundError(table, id, "Delete");
+    stage.writes.push({ table, id, op: "delete" });
+    stage.visible.set(`${table}\u0000${id}`, false);
+  }
+
+  private stageUpsert(stage: Stage, tableArg: TableArg, data: Record<string, unknown>, opts: UpsertOptions): void {
+    if (!opts || opts.id === undefined) throw new InvalidIdError(undefined);
+    if (!isUuid(opts.id)) throw new InvalidIdError(opts.id);
+    const table = this.tableName(tableArg);
+    const id = opts.id.toLowerCase();
+    if (this.isVisible(stage, table, id)) this.stageUpdate(stage, table, id, data);
+    else this.stageInsert(stage, table, data, { id });
+  }
+
+  /** Apply and publish a stage: one batch, one SQLite transaction, one live-query round. */
+  private commitStage(stage: Stage): WriteHandle {
+    if (stage.closed) throw new ScopeClosedError(stage.kind === "transaction" ? "transaction" : "batch");
+    this.closedCheck();
+    stage.closed = true;
+    const batch: Batch = {
+      batchId: stage.batchId,
+      ts: stage.ts ?? this.clock.next(),
+      author: this.auth.author,
+      kind: stage.kind,
+      writes: stage.writes,
+    };
+    if (stage.ts !== undefined) this.clock.observe(stage.ts);
+    if (this.link && batch.kind === "transaction") {
+      // Visible only once the authority accepts it (handleFate applies it then).
+      this.pendingTransactions.set(batch.batchId, batch);
+      this.track(batch);
+      this.link.push(batch);
+      return this.handle(batch.batchId);
+    }
+    const result = this.store.applyBatch(batch, { strict: true, pending: !!this.link });
+    if (this.link) {
+      this.track(batch);
+      this.link.push(batch);
+    }
+    this.live.notify(result.changes.keys());
+    return this.handle(batch.batchId);
+  }
+
+  private track(batch: Batch): void {
+    this.fates.set(batch.batchId, { batch, tier: -1, rejected: null, waiters: [] });
+  }
+
+  private handle(batchId: string): WriteHandle {
+    return { batchId, wait: (o) => this.waitFor(batchId, o) };
+  }
+
+  private waitFor(batchId: string, options: WaitOptions): Promise<void> {
+    const tier = TIER_RANK[options?.tier];
+    if (tier === undefined) return Promise.reject(new InvalidValueError("*", "tier", `wait({ tier }) needs "local", "edge" or "global", got ${String(options?.tier)}`));
+    const rec = this.fates.get(batchId);
+    // No record: no link (the local replica is the authority for every tier) or already global.
+    if (!rec) return Promise.resolve();
+    if (rec.rejected) return Promise.reject(rec.rejected);
+    if (rec.tier >= tier) return Promise.resolve();
+    return new Promise((resolve, reject) => rec.waiters.push({ tier, resolve, reject }));
+  }
+
+  private writeResult<T>(value: T, h: WriteHandle): WriteResult<T> {
+    return {
+      value,
+      batchId: h.batchId,
+      wait: async (o) => {
+        await h.wait(o);
+        return value;
+      },
+      mapValue: (fn) => this.writeResult(fn(value), h),
+    };
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  insert<T extends TableArg>(table: T, data: InsertData<T>, options?: InsertOptions): WriteResult<RowOfTable<T>> {
+    const stage = this.newStage("direct");
+    stage.ts = checkUpdatedAt(options?.updatedAt);
+    const value = this.stageInsert(stage, table, data, options);
+    return this.writeResult(value as RowOfTable<T>, this.commitStage(stage));
+  }
+
+  update<T extends TableArg>(table: T, id: string, data: InsertData<T>, options?: UpdateOptions): WriteHandle {
+    const stage = this.newStage("direct");
+    stage.ts = checkUpdatedAt(options?.updatedAt);
+    this.stageUpdate(stage, table, id, data);
+    return this.commitStage(stage);
+  }
+
+  delete(table: TableArg, id: string): WriteHandle {
+    const stage = this.newStage("direct");
+    this.stageDelete(stage, table, id);
+    return this.commitStage(stage);
+  }
+
+  upsert<T extends TableArg>(table: T, data: InsertData<T>, options: UpsertOptions): WriteHandle {
+    const stage = this.newStage("direct");
+    stage.ts = checkUpdatedAt(options?.updatedAt);
+    this.stageUpsert(stage, table, data, options);
+    return this.commitStage(stage);
+  }
+
+  private scope(stage: Stage): BatchScope {
+    return {
+      batchId: () => stage.batchId,
+      insert: (t, d, o) => this.stageInsert(stage, t, d, o) as never,
+      update: (t, id, d) => this.stageUpdate(stage, t, id, d),
+      delete: (t, id) => this.stageDelete(stage, t, id),
+      upsert: (t, d, o) => this.stageUpsert(stage, t, d, o),
+      all: async (q, o) => this.withStaged(stage, () => this.runAll(q, o)) as never,
+      one: async (q, o) => this.withStaged(stage, () => this.runOne(q, o)) as never,
+    };
+  }
+
+  private begin(kind: "direct" | "transaction"): DbDirectBatch {
+    this.closedCheck();
+    const stage = this.newStage(kind);
+    return {
+      ...this.scope(stage),
+      commit: () => this.commitStage(stage),
+      rollback: () => {
+        stage.closed = true;
+        stage.writes = [];
+      },
+    };
+  }
+
+  beginBatch(): DbDirectBatch {
+    return this.begin("direct");
+  }
+
+  beginTransaction(): DbDirectBatch {
+    return this.begin("transaction");
+  }
+
+  batch<R>(cb: (scope: BatchScope) => R): R extends PromiseLike<infer A> ? Promise<WriteResult<A>> : WriteResult<R> {
+    return this.runScoped("direct", cb) as never;
+  }
+
+  transaction<R>(cb: (scope: BatchScope) => R): R extends PromiseLike<infer A> ? Promise<WriteResult<A>> : WriteResult<R> {
+    return this.runScoped("transaction", cb) as never;
+  }
+
+  private runScoped<R>(kind: "direct" | "transaction", cb: (scope: BatchScope) => R): WriteResult<unknown> | Promise<WriteResult<unknown>> {
+    const h = this.begin(kind);
+    const { commit: _c, rollback: _r, ...scope } = h;
+    let out: R;
+    try {
+      out = cb(scope);
+    } catch (e) {
+      h.rollback();
+      throw e;
+    }
+    if (out && typeof (out as unknown as PromiseLike<unknown>).then === "function") {
+      return Promise.resolve(out).then(
+        (v) => this.writeResult(v, h.commit()),
+        (e) => {
+          h.rollback();
+          throw e;
+        },
+      );
+    }
+    return this.writeResult(out, h.commit());
+  }
+
+  /** Run `fn` against the database with the stage's writes applied, then undo them. */
+  private withStaged<T>(stage: Stage, fn: () => T): T {
+    if (stage.writes.length === 0) return fn();
+    let out!: T;
+    try {
+      this.store.transaction(() => {
+        this.store.applyBatch(
+          { batchId: `${stage.batchId}~read`, ts: stage.ts ?? this.clock.next(), author: this.auth.author, kind: stage.kind, writes: stage.writes },
+          { ephemeral: true },
+        );
+        out = fn();
+        throw new Rollback();
+      });
+    } catch (e) {
+      if (!(e instanceof Rollback)) throw e;
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  private compile(query: QueryLike<any>): { q: CompiledQuery; tables: Set<string>; ir: QueryIR } {
+    this.closedCheck();
+    this.learn(query);
+    const ir = query._build();
+    const key = JSON.stringify(ir);
+    let c = this.compiled.get(key);
+    if (!c) {
+      const schema = this.store.getSchema();
+      c = { q: compileQuery(schema, ir, { hooks: this.hooks }), tables: tablesRead(schema, ir) };
+      if (this.compiled.size > 500) this.compiled.clear();
+      this.compiled.set(key, c);
+    }
+    return { ...c, ir };
+  }
+
+  private runSql = (q: CompiledQuery): SqlValue[][] => this.driver.all(q.sql, q.params);
+
+  private runAll(query: QueryLike<any>, _o?: QueryOptions): unknown[] {
+    const { q } = this.compile(query);
+    return this.runSql(q).map((r) => q.decode(r));
+  }
+
+  private runOne(query: QueryLike<any>, o?: QueryOptions): unknown {
+    const limited: QueryLike<any> = { _table: query._table, _schema: query._schema, _build: () => ({ ...query._build(), limit: 1 }) };
+    (limited as { _hooks?: unknown })._hooks = (query as { _hooks?: unknown })._hooks;
+    return this.runAll(limited, o)[0] ?? null;
+  }
+
+  async all<R>(query: QueryLike<R>, options?: QueryOptions): Promise<R[]> {
+    await this.settleRead(query, options);
+    return this.runAll(query, options) as R[];
+  }
+
+  async one<R>(query: QueryLike<R>, options?: QueryOptions): Promise<R | null> {
+    await this.settleRead(query, options);
+    return this.runOne(query, options) as R | null;
+  }
+
+  /** Reads above tier local, with a link, wait until the link says the query settled there. */
+  private async settleRead(query: QueryLike<any>, options?: QueryOptions): Promise<void> {
+    const tier = options?.tier ?? this.defaultReadTier;
+    if (!this.link?.subscribeQuery || tier === "local" || options?.propagation === "local-only") return;
+    const id = `q${++this.queryIds}`;
+    const settled = this.waitSettled(id, tier);
+    this.link.subscribeQuery(id, this.compile(query).ir, tier);
+    try {
+      await settled;
+    } finally {
+      this.link.unsubscribeQuery?.(id);
+      this.settled.delete(id);
+    }
+  }
+
+  private waitSettled(queryId: string, tier: DurabilityTier): Promise<void> {
+    const reached = this.settled.get(queryId);
+    if (reached !== undefined && reached >= TIER_RANK[tier]) return Promise.resolve();
+    return new Promise((resolve) => {
+      const list = this.settleWaiters.get(queryId) ?? [];
+      list.push({ tier: TIER_RANK[tier], resolve });
+      this.settleWaiters.set(queryId, list);
+    });
+  }
+
+  private handleSettled(queryId: string, tier: DurabilityTier): void {
+    const reached = Math.max(this.settled.get(queryId) ?? -1, TIER_RANK[tier]);
+    this.settled.set(queryId, reached);
+    const waiters = this.settleWaiters.get(queryId);
+    if (!waiters) return;
+    const left = waiters.filter((w) => (w.tier <= reached ? (w.resolve(), false) : true));
+    if (left.length) this.settleWaiters.set(queryId, left);
+    else this.settleWaiters.delete(queryId);
+  }
+
+  subscribeAll<R extends { id: string }>(
+    query: QueryLike<R>,
+    cb: (delta: SubscriptionDelta<R>) => void,
+    options?: QueryOptions,
+    _session?: Session,
+  ): () => void {
+    const { q, tables, ir } = this.compile(query);
+    const lq = new LiveQuery(q, tables, this.runSql, cb as never);
+    const remove = this.live.add(lq);
+    const tier = options?.tier ?? this.defaultReadTier;
+    let queryId: string | null = null;
+    if (this.link?.subscribeQuery && options?.propagation !== "local-only") {
+      queryId = `q${++this.queryIds}`;
+      const wait = tier === "local" ? Promise.resolve() : this.waitSettled(queryId, tier);
+      this.link.subscribeQuery(queryId, ir, tier);
+      void wait.then(() => lq.closed || lq.delivered || lq.refresh());
+    } else {
+      // First delivery in a microtask: never inside the caller's render, still "at once".
+      queueMicrotask(() => {
+        if (!lq.closed && !lq.delivered) lq.refresh();
+      });
+    }
+    return () => {
+      remove();
+      if (queryId) {
+        this.link?.unsubscribeQuery?.(queryId);
+        this.settled.delete(queryId);
+        this.settleWaiters.delete(queryId);
+      }
+    };
+  }
+
+  // ---------------------------------------------------------------- link
+
+  private applyRemote(batches: Batch[]): void {
+    if (this.shutdownPromise) return;
+    const changed = new Set<string>();
+    this.store.transaction(() => {
+      for (const b of batches) for (const t of this.store.applyBatch(b).changes.keys()) changed.add(t);
+    });
+    this.live.notify(changed);
+  }
+
+  private handleFate(fate: BatchFate): void {
+    const rec = this.fates.get(fate.batchId);
+    if (fate.kind === "accepted") {
+      const txn = this.pendingTransactions.get(fate.batchId);
+      if (txn) {
+        this.pendingTransactions.delete(fate.batchId);
+        this.live.notify(this.store.applyBatch(txn).changes.keys());
+      }
+      if (fate.tier === "global") this.store.settle(fate.batchId);
+      if (!rec) return;
+      rec.tier = Math.max(rec.tier, TIER_RANK[fate.tier]);
+      rec.waiters = rec.waiters.filter((w) => (w.tier <= rec.tier ? (w.resolve(), false) : true));
+      if (rec.tier === TIER_RANK.global) this.fates.delete(fate.batchId);
+      return;
+    }
+    // Rejected: retract it locally, fail its waiters, tell onMutationError.
+    this.pendingTransactions.delete(fate.batchId);
+    this.live.notify(this.store.reject(fate.batchId).changes.keys());
+    const error = new PersistedWriteRejectedError(fate.batchId, fate.code, fate.reason);
+    if (rec) {
+      rec.rejected = error;
+      for (const w of rec.waiters) w.reject(error);
+      rec.waiters = [];
+    }
+    this.emitMutationError({ code: fate.code, reason: fate.reason, batch: rec?.batch ?? { batchId: fate.batchId, ts: 0, author: "", kind: "direct", writes: [] }, error });
+  }
+
+  private emitMutationError(e: MutationErrorEvent): void {
+    if (this.mutationListeners.size === 0) {
+      console.error("Unhandled Jazz mutation error", e.error);
+      this.bufferedMutationErrors.push(e);
+      return;
+    }
+    for (const l of [...this.mutationListeners]) l(e);
+  }
+
+  onMutationError(listener: (e: MutationErrorEvent) => void): () => void {
+    this.mutationListeners.add(listener);
+    const buffered = this.bufferedMutationErrors;
+    this.bufferedMutationErrors = [];
+    for (const e of buffered) listener(e);
+    return () => this.mutationListeners.delete(listener);
+  }
+
+  // ---------------------------------------------------------------- auth
+
+  getAuthState(): AuthState {
+    return this.auth.getState();
+  }
+  onAuthChanged(listener: (state: AuthState) => void): () => void {
+    return this.auth.onChange(listener);
+  }
+  updateAuthToken(jwt: string | null): void {
+    this.auth.updateToken(jwt);
+  }
+  updateCookieSession(session: Session | null): void {
+    this.auth.updateCookieSession(session);
+  }
+  getLocalFirstIdentityProof(options?: { ttlSeconds?: number; audience?: string }): string | null {
+    return this.auth.identityProof(options);
+  }
+  /** The bearer token a link presents to a server (local-first, anonymous or external JWT). */
+  getAuthToken(): string | null {
+    return this.auth.token;
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  getConfig(): DbConfig {
+    return structuredClone(this.config);
+  }
+
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= (async () => {
+      this.live.clear();
+      this.auth.close();
+      this.stopLink?.();
+      await this.link?.close();
+      await this.onShutdown?.();
+      this.driver.close();
+    })();
+    return this.shutdownPromise;
+  }
+}

@@ -1,0 +1,33 @@
+// Errors the Db throws or rejects with. Texts follow the reference where it has one.
+
+export class AnonymousWriteDeniedError extends Error {
+  override name = "AnonymousWriteDeniedError";
+  constructor(readonly table: string, readonly op: "insert" | "update" | "delete" = "insert") {
+    super(`anonymous session cannot ${op} on table ${table}. Sign in (pass \`secret\`, \`jwtToken\` or \`cookieSession\` to createDb) to write.`);
+  }
+}
+
+export class PersistedWriteRejectedError extends Error {
+  override name = "PersistedWriteRejectedError";
+  constructor(readonly batchId: string, readonly code: string, readonly reason: string) {
+    super(`Persisted batch ${batchId} was rejected (${code}): ${reason}`);
+  }
+}
+
+export class DbConfigError extends Error {
+  override name = "DbConfigError";
+}
+
+export class DbClosedError extends Error {
+  override name = "DbClosedError";
+  constructor() {
+    super("This Db has been shut down; create a new one with createDb().");
+  }
+}
+
+export class ScopeClosedError extends Error {
+  override name = "ScopeClosedError";
+  constructor(what: string) {
+    super(`This ${what} was already committed or rolled back; begin a new one.`);
+  }
+}

@@ -1,0 +1,87 @@
+// Public shapes of the Db (reference §2.1, §2.2) and the options its constructor takes.
+
+import type { Session } from "@jazz-tools/auth";
+import type { SqlDriver } from "../sql/driver.ts";
+import type { Batch, DurabilityTier } from "../engine/batch.ts";
+import type { ReplicaLink } from "./link.ts";
+
+export interface DbConfig {
+  /** UUID or any string. */
+  appId: string;
+  driver?: { type: "persistent"; dbName?: string } | { type: "memory" };
+  serverUrl?: string;
+  env?: string;
+  userBranch?: string;
+  /** External auth. */
+  jwtToken?: string;
+  /** Mirror of an HttpOnly-cookie session. */
+  cookieSession?: Session;
+  /** Admin: not anonymous, no local policies. */
+  adminSecret?: string;
+  dbName?: string;
+  logLevel?: "error" | "warn" | "info" | "debug" | "trace";
+  devMode?: boolean;
+  /** Local-first seed: base64url, 32 bytes. */
+  secret?: string;
+  [extra: string]: unknown;
+}
+
+/**
+ * What a platform hands the core Db: the browser (worker-backed mirror), the server link and the
+ * Node entry all build one of these. `link` omitted = the local replica is the authority.
+ */
+export interface DbOptions {
+  config: DbConfig;
+  /** The synchronous SQLite the Db reads and writes (in-memory mirror, better-sqlite3, ...). */
+  driver: SqlDriver;
+  /** The durable side (worker / server connection); receives every locally applied batch. */
+  link?: ReplicaLink;
+  /** Called once by shutdown(), after the link is closed (e.g. terminate a worker). */
+  onShutdown?: () => void | Promise<void>;
+  /** Tier of a read when the caller gives none (default "local"). */
+  defaultReadTier?: DurabilityTier;
+}
+
+export interface WaitOptions {
+  tier: DurabilityTier;
+}
+
+export interface WriteHandle {
+  batchId: string;
+  wait(options: WaitOptions): Promise<void>;
+}
+
+export interface WriteResult<T> {
+  value: T;
+  batchId: string;
+  wait(options: WaitOptions): Promise<T>;
+  mapValue<U>(fn: (value: T) => U): WriteResult<U>;
+}
+
+export interface InsertOptions {
+  id?: string;
+  /** Override the write's clock (µs, non-negative integer). */
+  updatedAt?: number;
+}
+export interface UpdateOptions {
+  updatedAt?: number;
+}
+export interface UpsertOptions {
+  id: string;
+  updatedAt?: number;
+}
+
+export interface QueryOptions {
+  tier?: DurabilityTier;
+  localUpdates?: "immediate" | "deferred";
+  propagation?: "full" | "local-only";
+  visibility?: "public" | "hidden_from_live_query_list";
+}
+
+/** A batch the authority rejected, as delivered to onMutationError. */
+export interface MutationErrorEvent {
+  code: string;
+  reason: string;
+  batch: Batch;
+  error: Error;
+}
