@@ -30,6 +30,12 @@ export interface Batch {
   /** Direct batches apply at once; transactional ones only once the authority accepts them. */
   kind: "direct" | "transaction";
   writes: RowWrite[];
+  /**
+   * Transactions only: the author's clock (µs) when the transaction staged its first write. The
+   * authority rejects the transaction with `transaction_conflict` when a row it writes received
+   * a write with a later clock from another batch. Defaults to `ts` when absent.
+   */
+  stagedAt?: number;
 }
 
 export type BatchFate =

@@ -220,6 +220,9 @@ function checkBatchShape(b: Record<string, unknown>): void {
     throw new ProtocolError("batch.ts must be a non-negative integer (µs)");
   }
   if (typeof b.author !== "string") throw new ProtocolError("batch.author must be a string");
+  if (b.stagedAt !== undefined && (typeof b.stagedAt !== "number" || !Number.isSafeInteger(b.stagedAt) || b.stagedAt < 0)) {
+    throw new ProtocolError("batch.stagedAt must be a non-negative integer (µs)");
+  }
   if (b.kind !== "direct" && b.kind !== "transaction") {
     throw new ProtocolError(`batch.kind must be "direct" or "transaction"`);
   }

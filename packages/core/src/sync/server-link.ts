@@ -257,6 +257,7 @@ export class ServerLink implements ReplicaLink {
         this.setStatus("unauthorized");
         return; // waits for updateAuth()
       }
+      if (this._status === "unauthorized") return;
       if (ev.code === CLOSE.incompatibleProtocol || ev.code === CLOSE.notFound) {
         this.setStatus("offline");
         return; // retrying cannot help
@@ -337,6 +338,10 @@ export class ServerLink implements ReplicaLink {
         break;
       case "error":
         if (msg.code === "unauthorized") {
+          // The server closes the socket next; stop using it now so that new credentials given
+          // from a listener below reconnect instead of going down the dying socket.
+          this.ready = false;
+          this.setStatus("unauthorized");
           for (const l of this.authListeners) {
             l({ session: null, error: msg.reason ?? "invalid", message: msg.message });
           }

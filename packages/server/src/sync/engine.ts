@@ -147,15 +147,19 @@ export class ServerEngine {
     return { fate: { batchId: batch.batchId, kind: "accepted", tier: "global" }, applied: { seq, batch, rows } };
   }
 
-  /** A transaction conflicts when a row it writes has a newer write than its staging clock. */
+  /**
+   * A transaction conflicts when a row it writes received a write (from another batch) with a
+   * later clock than the moment the transaction was staged (`stagedAt`, else its own clock).
+   */
   private findConflict(batch: Batch): string | null {
-    const mine: [number, string] = [batch.ts, batch.batchId];
+    const staged = batch.stagedAt ?? batch.ts;
+    const mine: [number, string] = [staged, batch.batchId];
     const newer = (c: readonly [number, string] | undefined | null) =>
-      !!c && (c[0] > mine[0] || (c[0] === mine[0] && c[1] > mine[1]));
+      !!c && c[1] !== batch.batchId && (c[0] > mine[0] || (c[0] === mine[0] && c[1] > mine[1]));
     for (const w of batch.writes) {
       const row = this.store.readRow(w.table, w.id);
       if (!row) continue;
-      if (row.deletedAt !== null && row.deletedAt > batch.ts) return `${w.table}/${w.id}`;
+      if (row.deletedAt !== null && row.deletedAt > staged) return `${w.table}/${w.id}`;
       if (newer(row.created?.clock)) return `${w.table}/${w.id}`;
       for (const c of Object.values(row.clocks)) if (newer(c)) return `${w.table}/${w.id}`;
     }

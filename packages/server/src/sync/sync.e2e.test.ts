@@ -124,6 +124,11 @@ describe("sync server over the wire", () => {
       code: "transaction_conflict",
       reason: "row visible parent changed since transaction write was staged",
     });
+    // Staged before the direct write but committed after it (stagedAt carries the staging clock).
+    const late = { ...updateTodo(a.userId, id, { title: "late txn" }, stagedAt + 50, "transaction"), stagedAt: stagedAt + 5 };
+    a.link.push(late);
+    await until(() => a.fateOf(late.batchId), "late txn fate");
+    expect(a.fateOf(late.batchId)).toMatchObject({ kind: "rejected", code: "transaction_conflict" });
     const ok = updateTodo(a.userId, id, { title: "txn ok" }, Date.now() * 1000 + 100, "transaction");
     a.link.push(ok);
     await until(() => a.fateOf(ok.batchId), "ok fate");

@@ -79,6 +79,17 @@ export async function until<T>(fn: () => T | undefined | null | false, what: str
   }
 }
 
+/** Like until, for async checks: retries `fn` until it resolves truthy. */
+export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 15_000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 let counter = 0;
 /** A UUIDv7-shaped batch id (32 hex) that sorts by creation. */
 export function batchId(): string {
