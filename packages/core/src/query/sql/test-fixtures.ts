@@ -43,8 +43,7 @@ export const schema: RuntimeSchema = {
   },
 };
 
-export function openDb(s: RuntimeSchema = schema): SqlDriver {
-  const d = createNodeSqlDriver();
+export function openDb(s: RuntimeSchema = schema, d: SqlDriver = createNodeSqlDriver()): SqlDriver {
   for (const [name, t] of Object.entries(s.tables)) for (const st of createTableStatements(name, t)) d.exec(st);
   return d;
 }
