@@ -52,7 +52,7 @@ export class Authenticator {
     let algorithms = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519"];
     if (cfg.jwksUrl) {
       // jose caches the key set and refetches it when a token names an unknown kid.
-      key = createRemoteJWKSet(new URL(cfg.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+      key = createRemoteJWKSet(new URL(cfg.jwksUrl), { cooldownDuration: 2_000, cacheMaxAge: 10 * 60_000 });
     } else if (cfg.jwtPublicKey) {
       const imported = importPublicKey(cfg.jwtPublicKey);
       key = imported.key as unknown as KeyGetter;
