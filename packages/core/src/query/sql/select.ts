@@ -91,15 +91,15 @@ export function projectColumns(ctx: Ctx, table: string, alias: string, q: QueryI
 
 /** Nested projection: a json_object(...) expression and the fixer for its parsed value. */
 function projectJson(ctx: Ctx, table: string, alias: string, q: QueryIR, includes: CompiledInclude[]) {
-  const args: Frag[] = [];
+  const args: { key: string; value: Frag }[] = [];
   const fixes: [string, Decoder][] = [];
   for (const ref of selectedColumns(ctx, table, q.select)) {
-    args.push(cat(sqlString(ref.name), ", ", jsonValueExpr(ctx, table, alias, ref)));
+    args.push({ key: ref.name, value: jsonValueExpr(ctx, table, alias, ref) });
     const d = jsonDecoderOf(ctx, table, ref);
     if (d) fixes.push([ref.name, d]);
   }
   for (const inc of includes) {
-    args.push(cat(sqlString(inc.key), ", json(", inc.expr, ")"));
+    args.push({ key: inc.key, value: cat("json(", inc.expr, ")") });
     const fix = inc.fixRow;
     fixes.push([inc.key, inc.many ? (v) => (v as any[]).map(fix) : (v) => (v === null ? null : fix(v))]);
   }
@@ -110,7 +110,20 @@ function projectJson(ctx: Ctx, table: string, alias: string, q: QueryIR, include
     }
     return o;
   };
-  return { frag: cat("json_object(", join(args, ", "), ")"), fixRow };
+  return { frag: jsonObject(args), fixRow };
+}
+
+// SQLite caps function arguments (SQLITE_MAX_FUNCTION_ARG, 127 in older builds), so wide rows
+// get their later keys appended with json_insert (which keeps nulls, unlike json_patch).
+const PAIRS_PER_CALL = 60;
+function jsonObject(pairs: { key: string; value: Frag }[]): Frag {
+  const first = pairs.slice(0, PAIRS_PER_CALL).map((p) => cat(sqlString(p.key), ", ", p.value));
+  let out = cat("json_object(", join(first, ", "), ")");
+  for (let i = PAIRS_PER_CALL; i < pairs.length; i += PAIRS_PER_CALL) {
+    const more = pairs.slice(i, i + PAIRS_PER_CALL).map((p) => cat(sqlString(`$."${p.key}"`), ", ", p.value));
+    out = cat("json_insert(", out, ", ", join(more, ", "), ")");
+  }
+  return out;
 }
 
 export function orderClause(ctx: Ctx, table: string, alias: string, orderBy: QueryIR["orderBy"] | undefined): Frag {

@@ -12,6 +12,7 @@ import type { Ctx } from "./context.ts";
 import { type ColumnRef, columnExpr, describeType, resolveColumn } from "./columns.ts";
 import { cat, join, param, type Frag } from "./frag.ts";
 
+const IN_LIST_INLINE_MAX = 16;
 const CMP: Op[] = ["eq", "ne", "gt", "gte", "lt", "lte", "in", "isNull"];
 
 function allowedOps(ref: ColumnRef): Op[] {
@@ -208,7 +209,11 @@ export function compileCondition(ctx: Ctx, table: string, alias: string, c: Cond
       const withNull = values.length !== v.length;
       const params = isJson ? values.flatMap(jsonTexts) : values.map((x) => toParam(ref, x, fail));
       const parts: Frag[] = [];
-      if (params.length) parts.push(cat(col, " IN (", join(params.map(param), ", "), ")"));
+      // Long lists go in as one JSON array: one statement shape whatever the length, and no
+      // SQLITE_MAX_VARIABLE_NUMBER limit. Bytes cannot travel in JSON, so they stay inline.
+      if (params.length > IN_LIST_INLINE_MAX && params.every((p) => typeof p === "string" || typeof p === "number"))
+        parts.push(cat(col, " IN (SELECT value FROM json_each(", param(JSON.stringify(params)), "))"));
+      else if (params.length) parts.push(cat(col, " IN (", join(params.map(param), ", "), ")"));
       if (withNull) parts.push(cat(col, " IS NULL"));
       return parts.length ? cat("(", join(parts, " OR "), ")") : { sql: "0", params: [] };
     }
