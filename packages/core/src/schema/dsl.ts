@@ -6,3 +6,4 @@ export { table } from "./table.ts";
 export { defineSchema, defineApp, defineSliceableApp } from "./app.ts";
 export type { Schema, App, SliceableApp, TableHandle } from "./app.ts";
 export type { RowOf, InsertOf, UpdateOf, WhereOf, TableMetaOf } from "../query/builder.ts";
+export { definePermissions } from "../permissions/dsl.ts";
