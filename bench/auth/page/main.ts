@@ -1,0 +1,65 @@
+// Runs in Chromium: secret → user id + signed session token, as createDb does at start.
+import {
+  deriveLocalFirstIdentity,
+  generateAuthSecret,
+  mintLocalFirstToken,
+  verifyLocalFirstIdentityProof,
+  base64UrlToBytes,
+} from "../../../packages/auth/src/index.ts";
+
+function stats(samples: number[]) {
+  const s = [...samples].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)], p90: s[Math.floor(s.length * 0.9)], min: s[0] };
+}
+
+async function runBench(n: number) {
+  // Warm the JIT on throwaway secrets.
+  for (let i = 0; i < 20; i++) mintLocalFirstToken(generateAuthSecret(), { audience: "my-app" });
+
+  const cold: number[] = []; // fresh secret each time: derivation + mint, nothing cached
+  const warm: number[] = []; // same secret: cached identity, mint (sign) only — a token refresh
+  const verify: number[] = [];
+  const secrets = Array.from({ length: n }, generateAuthSecret);
+  for (const secret of secrets) {
+    const t0 = performance.now();
+    const { userId } = deriveLocalFirstIdentity(secret);
+    const token = mintLocalFirstToken(secret, { audience: "my-app" });
+    cold.push(performance.now() - t0);
+    if (!userId || !token) throw new Error("no result");
+    const t1 = performance.now();
+    mintLocalFirstToken(secret, { audience: "my-app", ttlSeconds: 60 });
+    warm.push(performance.now() - t1);
+    const t2 = performance.now();
+    if (!verifyLocalFirstIdentityProof(token, "my-app").ok) throw new Error("verify failed");
+    verify.push(performance.now() - t2);
+  }
+
+  // Native WebCrypto Ed25519 for the same job (hash, import seed, derive public key, sign): the
+  // floor a browser-native path could reach. Async, so it cannot serve a synchronous Db start.
+  const native: number[] = [];
+  const pkcs8Prefix = Uint8Array.from([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20]);
+  let nativeOk = true;
+  try {
+    for (const secret of secrets.slice(0, Math.min(n, 100))) {
+      const t0 = performance.now();
+      const seed = base64UrlToBytes(secret);
+      const input = new Uint8Array(17 + 32);
+      input.set(new TextEncoder().encode("jazz-auth-sign-v1"));
+      input.set(seed, 17);
+      const digest = new Uint8Array(await crypto.subtle.digest("SHA-512", input)).slice(0, 32);
+      const der = new Uint8Array(48);
+      der.set(pkcs8Prefix);
+      der.set(digest, 16);
+      const key = await crypto.subtle.importKey("pkcs8", der, { name: "Ed25519" }, true, ["sign"]);
+      const jwk = await crypto.subtle.exportKey("jwk", key); // carries the public key x
+      await crypto.subtle.sign({ name: "Ed25519" }, key, new TextEncoder().encode(`header.claims.${jwk.x}`));
+      native.push(performance.now() - t0);
+    }
+  } catch {
+    nativeOk = false;
+  }
+  return { n, cold: stats(cold), warm: stats(warm), verify: stats(verify), native: nativeOk ? stats(native) : null };
+}
+
+(window as unknown as { runBench: typeof runBench; benchReady: boolean }).runBench = runBench;
+(window as unknown as { benchReady: boolean }).benchReady = true;
