@@ -31,7 +31,7 @@ describe("limits of SQLite", () => {
     const c = compileQuery(schema, q("todos", { conditions: [{ column: "id", op: "in", value: idList }] }));
     expect(c.params).toHaveLength(1);
     expect(d.all(c.sql, c.params).map((r) => c.decode(r).id)).toEqual(["t03", "t07"]);
-    const c2 = compileQuery(schema, q("todos", { conditions: [{ column: "priority", op: "in", value: [...Array(30).keys()].map((k) => k + 20).concat([null]) }] }));
+    const c2 = compileQuery(schema, q("todos", { conditions: [{ column: "priority", op: "in", value: [...Array(30).keys()].map((k): number | null => k + 20).concat([null]) }] }));
     expect(d.all(c2.sql, c2.params).length).toBe(30);
     d.close();
   });
