@@ -1,10 +1,8 @@
 // The server's replica: core's Store (the same LWW merge every client runs) over the server
 // database, the batch log, the catalogue, and the write path that decides each batch's fate.
 
+import { Store, createTableStatements, quoteIdent, sqlTypeOf } from "@jazz-tools/core";
 import type { Batch, BatchFate, RuntimeSchema, SqlDriver, TableSchema } from "@jazz-tools/core";
-import { Store } from "@jazz-tools/core/internal/engine/store.ts";
-import { createTableStatements, sqlTypeOf } from "@jazz-tools/core/internal/engine/ddl.ts";
-import { quoteIdent } from "@jazz-tools/core";
 import { encodeMessage, type WireSession } from "@jazz-tools/core/sync";
 import { BatchLog } from "../storage/log.ts";
 import { Catalogue } from "../storage/catalogue.ts";

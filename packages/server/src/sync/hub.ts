@@ -5,8 +5,7 @@
 // entered its scope. Whole batches are sent, never slices: a client sees a batch's writes
 // together, and replica stores can skip a batch id they have seen.
 
-import type { Batch, DurabilityTier, QueryIR, RuntimeSchema, SqlDriver } from "@jazz-tools/core";
-import type { PolicyHook } from "@jazz-tools/core/internal/query/sql/context.ts";
+import type { Batch, DurabilityTier, PolicyHook, QueryIR, RuntimeSchema, SqlDriver } from "@jazz-tools/core";
 import type { BatchLog } from "../storage/log.ts";
 import { QueryScope, rowKey, splitRowKey, type RowKey } from "./scope.ts";
 

@@ -3,10 +3,7 @@
 // clients use, so both sides agree on what matches). The permission compiler plugs into
 // `policy` to drop rows the session may not read.
 
-import type { QueryIR, RuntimeSchema, SqlDriver } from "@jazz-tools/core";
-import { compileQuery, tablesRead } from "@jazz-tools/core/internal/query/sql/compile.ts";
-import type { PolicyHook } from "@jazz-tools/core/internal/query/sql/context.ts";
-import { resolveRelation } from "@jazz-tools/core/internal/schema/relations.ts";
+import { compileQuery, resolveRelation, tablesRead, type PolicyHook, type QueryIR, type RuntimeSchema, type SqlDriver } from "@jazz-tools/core";
 
 /** "table\0id" */
 export type RowKey = string;

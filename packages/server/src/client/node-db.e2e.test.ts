@@ -1,0 +1,161 @@
+// Two (or more) Node Dbs — core's Db over native SQLite, linked to a real server process — see
+// each other's writes live, survive the server going away, and converge per column.
+
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { generateAuthSecret } from "@jazz-tools/auth";
+import { PersistedWriteRejectedError, type Db, type QueryLike, type RuntimeSchema } from "@jazz-tools/core";
+import { startServerProcess, type ServerProcess } from "../testing/spawn.ts";
+import { eventually, until } from "../testing/clients.ts";
+import { createNodeDb, type LinkedDb } from "./node-db.ts";
+
+const APP = "node-db-e2e";
+const schema: RuntimeSchema = {
+  tables: {
+    notes: {
+      columns: {
+        title: { type: { kind: "string" }, optional: false, merge: "lww" },
+        body: { type: { kind: "string" }, optional: true, merge: "lww" },
+        done: { type: { kind: "boolean" }, optional: false, merge: "lww", default: false },
+      },
+    },
+  },
+};
+type Note = { id: string; title: string; body: string | null; done: boolean };
+const notes: QueryLike<Note> = { _table: "notes", _schema: schema, _build: () => ({ table: "notes", conditions: [], orderBy: [], includes: [] }) };
+const notesTitled = (title: string): QueryLike<Note> => ({
+  _table: "notes",
+  _schema: schema,
+  _build: () => ({ table: "notes", conditions: [{ column: "title", op: "eq", value: title }], orderBy: [], includes: [] }),
+});
+
+describe("Node Dbs synced through a real server", () => {
+  let server: ServerProcess;
+  const dbs: Db[] = [];
+  const newDb = async (extra: Record<string, unknown> = {}, url = server.url) => {
+    const db = await createNodeDb({ appId: APP, serverUrl: url, secret: generateAuthSecret(), ...extra }, { backoff: { baseMs: 50, capMs: 500, jitterMs: 20 } });
+    dbs.push(db);
+    return db as LinkedDb;
+  };
+  beforeAll(async () => {
+    server = await startServerProcess({ appId: APP });
+  });
+  afterEach(async () => {
+    await Promise.all(dbs.splice(0).map((d) => d.shutdown()));
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  it("two clients see each other's writes live", async () => {
+    const a = await newDb();
+    const b = await newDb();
+    let bRows: Note[] = [];
+    const off = b.subscribeAll(notesTitled("shared"), (d) => (bRows = d.all), { tier: "edge" });
+    let aRows: Note[] = [];
+    a.subscribeAll(notesTitled("shared"), (d) => (aRows = d.all), { tier: "edge" });
+    const w = a.insert(notes, { title: "shared", body: "from a" });
+    await w.wait({ tier: "edge" });
+    await until(() => bRows.length === 1, "b sees a's insert");
+    expect(bRows[0]).toMatchObject({ id: w.value.id, title: "shared", body: "from a" });
+    b.update(notes, w.value.id, { body: "edited by b" });
+    await until(() => aRows[0]?.body === "edited by b", "a sees b's update");
+    off();
+  });
+
+  it("a read at tier edge returns rows written by another client before it connected", async () => {
+    const a = await newDb();
+    const id = a.insert(notes, { title: "earlier" }).value.id;
+    await a.insert(notes, { title: "earlier" }).wait({ tier: "global" });
+    const late = await newDb();
+    const rows = await late.all(notesTitled("earlier"), { tier: "edge" });
+    expect(rows.map((r) => r.id)).toContain(id);
+    expect(rows).toHaveLength(2);
+  });
+
+  it("concurrent edits: different columns both survive, the same column converges to the later write", async () => {
+    const a = await newDb();
+    const b = await newDb();
+    const w = a.insert(notes, { title: "lww", body: "start" });
+    await w.wait({ tier: "global" });
+    await b.all(notesTitled("lww"), { tier: "edge" });
+    a.disconnect();
+    b.disconnect();
+    // Offline, both edit: different columns, and the same column with b writing later.
+    a.update(notes, w.value.id, { done: true });
+    a.update(notes, w.value.id, { body: "a's body" });
+    await new Promise((r) => setTimeout(r, 5));
+    b.update(notes, w.value.id, { body: "b's body (later)" });
+    a.reconnect();
+    b.reconnect();
+    const expected = { id: w.value.id, title: "lww", done: true, body: "b's body (later)" };
+    const converged = async (db: Db) => {
+      const row = (await db.all(notesTitled("lww"), { tier: "edge" }))[0];
+      return row?.body === expected.body && row.done === true ? row : null;
+    };
+    expect(await eventually(() => converged(a), "a converges")).toMatchObject(expected);
+    expect(await eventually(() => converged(b), "b converges")).toMatchObject(expected);
+    const fresh = await newDb();
+    expect((await fresh.all(notesTitled("lww"), { tier: "edge" }))[0]).toMatchObject(expected);
+  });
+
+  it("a write made while the server is down stays local, waits at edge, and syncs after the server returns", async () => {
+    const port = server.port;
+    const a = await newDb();
+    const b = await newDb();
+    let bRows: Note[] = [];
+    b.subscribeAll(notesTitled("offline"), (d) => (bRows = d.all), { tier: "edge" });
+    await a.all(notes, { tier: "edge" });
+    await server.stop();
+    await until(() => a.syncStatus === "offline", "a offline");
+    const w = a.insert(notes, { title: "offline" });
+    expect((await a.all(notesTitled("offline"), { tier: "local" })).map((r) => r.id)).toEqual([w.value.id]);
+    let reachedEdge = false;
+    void w.wait({ tier: "edge" }).then(() => (reachedEdge = true));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(reachedEdge).toBe(false);
+    server = await startServerProcess({ appId: APP, dataDir: server.dataDir, port });
+    await until(() => reachedEdge, "edge after reconnect", 20_000);
+    await until(() => bRows.some((r) => r.id === w.value.id), "b receives it after its subscription is replayed", 20_000);
+  });
+
+  // Db-level transaction_conflict needs the Db to send Batch.stagedAt (see engine/batch.ts);
+  // until it does, the conflict rule is covered over the wire in sync.e2e.test.ts.
+});
+
+describe("production server: schema needs the admin secret", () => {
+  let server: ServerProcess;
+  beforeAll(async () => {
+    server = await startServerProcess({ appId: APP, env: { NODE_ENV: "production" }, args: ["--allow-local-first-auth", "--admin-secret", "adm"] });
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  it("refuses a client's schema, rejects writes to unknown tables, retracts them locally; deploy via admin works", async () => {
+    const denied = await fetch(`${server.url}/apps/${APP}/admin/schema`, { method: "POST", body: JSON.stringify({ schema }) });
+    expect(denied.status).toBe(403);
+    const db = await createNodeDb({ appId: APP, serverUrl: server.url, secret: generateAuthSecret() });
+    try {
+      const errors: { code: string }[] = [];
+      db.onMutationError((e) => errors.push(e));
+      const w = db.insert(notes, { title: "nope" });
+      expect((await db.all(notes, { tier: "local" })).map((r) => r.id)).toEqual([w.value.id]);
+      const err = await w.wait({ tier: "edge" }).then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(PersistedWriteRejectedError);
+      expect(err).toMatchObject({ code: "unknown_table" });
+      expect(errors[0]).toMatchObject({ code: "unknown_table" });
+      expect(await db.all(notes, { tier: "local" })).toEqual([]);
+
+      const ok = await fetch(`${server.url}/apps/${APP}/admin/schema`, {
+        method: "POST",
+        headers: { "X-Jazz-Admin-Secret": "adm" },
+        body: JSON.stringify({ schema }),
+      });
+      expect(ok.status).toBe(200);
+      const w2 = db.insert(notes, { title: "after deploy" });
+      await expect(w2.wait({ tier: "edge" })).resolves.toMatchObject({ title: "after deploy" });
+    } finally {
+      await db.shutdown();
+    }
+  });
+});

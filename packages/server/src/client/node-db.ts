@@ -1,0 +1,116 @@
+// A Db on Node: core's Db over a native SQLite (better-sqlite3), linked to a sync server by a
+// ServerLink using the `ws` WebSocket. Used by `createDb` on Node, `jazz-tools/backend` and the
+// tests. Credentials travel in HTTP headers (Node can set them) and in the hello message.
+
+import WebSocket from "ws";
+import type { AuthState } from "@jazz-tools/auth";
+import { Db } from "@jazz-tools/core";
+import type { DbConfig } from "@jazz-tools/core";
+import { ServerLink, type HandshakeAuth, type LinkStatus } from "@jazz-tools/core/sync";
+import { createNodeSqlDriver } from "@jazz-tools/sqlite-node";
+
+export interface NodeDbOptions {
+  /** SQLite file; default in memory. */
+  dataPath?: string;
+  /** Backend impersonation: the server's backend secret, and optionally the session to act as. */
+  backendSecret?: string;
+  backendSession?: { user_id: string; claims?: Record<string, unknown>; authMode?: string };
+  /** Called when the server reports the bearer token expired; return a fresh one (or null). */
+  onJWTExpired?: () => Promise<string | null | undefined>;
+  /** Reconnect backoff (tests shorten it). */
+  backoff?: { baseMs?: number; capMs?: number; jitterMs?: number };
+}
+
+/** A Db whose auth state also reflects what the server said about its credentials. */
+export class LinkedDb extends Db {
+  private serverAuthError: AuthState["error"] | undefined;
+  private readonly linkedAuthListeners = new Set<(s: AuthState) => void>();
+  serverLink!: ServerLink;
+
+  override getAuthState(): AuthState {
+    const s = super.getAuthState();
+    return this.serverAuthError ? { ...s, error: this.serverAuthError } : s;
+  }
+
+  override onAuthChanged(listener: (state: AuthState) => void): () => void {
+    this.linkedAuthListeners.add(listener);
+    const off = super.onAuthChanged(() => listener(this.getAuthState()));
+    return () => {
+      off();
+      this.linkedAuthListeners.delete(listener);
+    };
+  }
+
+  /** @internal the link reports the server's verdict on the credentials. */
+  setServerAuthError(error: AuthState["error"] | undefined): void {
+    if (this.serverAuthError === error) return;
+    this.serverAuthError = error;
+    const s = this.getAuthState();
+    for (const l of [...this.linkedAuthListeners]) l(s);
+  }
+
+  /** Connection status of the server link. */
+  get syncStatus(): LinkStatus {
+    return this.serverLink.status;
+  }
+
+  /** Drop the server connection (writes queue up locally); `reconnect()` resumes. */
+  disconnect(): void {
+    this.serverLink.disconnect();
+  }
+  reconnect(): void {
+    this.serverLink.reconnectNow();
+  }
+}
+
+export async function createNodeDb(config: DbConfig, options: NodeDbOptions = {}): Promise<Db> {
+  if (!config || typeof config.appId !== "string" || config.appId.length === 0) {
+    throw new Error("DbConfig error: appId must be a non-empty string.");
+  }
+  const driver = createNodeSqlDriver(options.dataPath ?? ":memory:");
+  if (!config.serverUrl) return new Db({ config, driver });
+
+  let db: LinkedDb | null = null;
+  const auth = (): HandshakeAuth => {
+    const a: HandshakeAuth = {};
+    const token = db?.getAuthToken();
+    if (token && !options.backendSecret) a.token = token;
+    if (config.adminSecret) a.adminSecret = config.adminSecret;
+    if (options.backendSecret) {
+      a.backendSecret = options.backendSecret;
+      if (options.backendSession) a.session = options.backendSession as HandshakeAuth["session"];
+    }
+    return a;
+  };
+  const link = new ServerLink({
+    serverUrl: config.serverUrl,
+    appId: config.appId,
+    WebSocket: WebSocket as never,
+    auth,
+    schema: () => db?.store.getSchema(),
+    useHeaders: true,
+    backoff: options.backoff,
+  });
+  db = new LinkedDb({ config, driver, link, defaultReadTier: "edge" });
+  db.serverLink = link;
+  const linked = db;
+
+  // A refreshed token (local-first re-mint, db.updateAuthToken) goes to the server at once.
+  let first = true;
+  linked.onAuthChanged(() => {
+    if (first) return void (first = false);
+    link.updateAuth();
+  });
+  link.onAuth((e) => {
+    linked.setServerAuthError(e.error);
+    if (e.error === "expired" && options.onJWTExpired) {
+      options.onJWTExpired().then(
+        (fresh) => {
+          if (fresh) linked.updateAuthToken(fresh);
+        },
+        () => {},
+      );
+    }
+  });
+  return linked;
+}
