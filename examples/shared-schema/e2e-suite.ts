@@ -1,0 +1,104 @@
+// One end-to-end suite for every todo example: each example's *.e2e.test.ts serves its app
+// with Vite (programmatically, on a free localhost port) and runs these cases in real Chromium
+// through playwright-core. One browser per file; a fresh context (storage) per test.
+
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createServer, type ViteDevServer } from "vite";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { chromiumArgs, chromiumPath } from "../../vitest.config.ts";
+
+export function describeTodoApp(name: string, exampleDir: string): void {
+  describe(`${name} example`, () => {
+    let server: ViteDevServer;
+    let browser: Browser;
+    let url: string;
+
+    beforeAll(async () => {
+      server = await createServer({
+        root: exampleDir,
+        configFile: path.join(exampleDir, "vite.config.ts"),
+        server: { host: "localhost", port: 0, strictPort: false },
+        logLevel: "error",
+      });
+      await server.listen();
+      url = server.resolvedUrls!.local[0]!;
+      browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
+    });
+
+    afterAll(async () => {
+      await browser?.close();
+      await server?.close();
+    });
+
+    async function open(context?: BrowserContext): Promise<Page> {
+      const ctx = context ?? (await browser.newContext());
+      const page = await ctx.newPage();
+      await page.goto(url);
+      await page.locator("#add-form input[type=text]").waitFor({ timeout: 30_000 });
+      return page;
+    }
+
+    async function add(page: Page, title: string) {
+      await page.fill("#add-form input[type=text]", title);
+      await page.click("#add-form button[type=submit]");
+      await page.locator("#todo-list li span", { hasText: title }).waitFor();
+    }
+
+    const titles = (page: Page) => page.locator("#todo-list li span").allTextContents();
+
+    it("adds, toggles and deletes todos; a reload keeps the list", async () => {
+      const page = await open();
+      await add(page, "buy milk");
+      await add(page, "walk dog");
+      expect(await titles(page)).toEqual(["buy milk", "walk dog"]);
+
+      const first = page.locator("#todo-list li").first();
+      await first.locator("input.toggle").click();
+      await expect.poll(() => first.getAttribute("class")).toContain("done");
+
+      await page.locator("#todo-list li", { hasText: "walk dog" }).locator(".delete-btn").click();
+      await expect.poll(() => titles(page)).toEqual(["buy milk"]);
+
+      await page.reload();
+      await page.locator("#todo-list li").first().waitFor();
+      expect(await titles(page)).toEqual(["buy milk"]);
+      expect(await page.locator("#todo-list li").first().getAttribute("class")).toContain("done");
+      await page.context().close();
+    });
+
+    it("two pages of one browser show each other's changes", async () => {
+      const context = await browser.newContext();
+      const a = await open(context);
+      const b = await open(context);
+      await add(a, "from a");
+      await b.locator("#todo-list li span", { hasText: "from a" }).waitFor({ timeout: 15_000 });
+      await add(b, "from b");
+      await a.locator("#todo-list li span", { hasText: "from b" }).waitFor({ timeout: 15_000 });
+      await b.locator("#todo-list li", { hasText: "from a" }).locator("input.toggle").click();
+      await expect.poll(() => a.locator("#todo-list li", { hasText: "from a" }).getAttribute("class")).toContain("done");
+      await context.close();
+    });
+
+    it("restores an identity from its recovery phrase after localStorage is cleared", async () => {
+      const page = await open();
+      await add(page, "keep me");
+      await page.click("#show-phrase");
+      const phrase = (await page.locator("#recovery-phrase").textContent())!.trim();
+      expect(phrase.split(/\s+/)).toHaveLength(24);
+
+      await page.evaluate(() => localStorage.clear());
+      await page.reload();
+      await page.locator("#add-form input[type=text]").waitFor();
+      // A fresh identity: once its own todo shows, the old one is not among them.
+      await add(page, "new identity");
+      expect(await titles(page)).toEqual(["new identity"]);
+
+      await page.fill("#restore-input", phrase);
+      await page.click("#restore-btn");
+      await page.locator("#todo-list li span", { hasText: "keep me" }).waitFor({ timeout: 20_000 });
+      expect(await titles(page)).toEqual(["keep me"]);
+      await page.context().close();
+    });
+  });
+}
