@@ -31,7 +31,7 @@ async function timing() {
       console.log(
         `${name.padEnd(48)} ${s.median.toFixed(3).padStart(8)} ${s.p90.toFixed(3).padStart(8)} ${s.min.toFixed(3).padStart(8)}   ${(s.median / base).toFixed(2).padStart(6)}×`,
       );
-    console.log(`Chromium ${browser.version()}, ${r.n} fresh secrets`);
+    console.log(`Chromium ${browser.version()}, ${r.n} fresh secrets (per-call means of batches of 10)`);
     console.log(`${"".padEnd(48)} ${"median".padStart(8)} ${"p90".padStart(8)} ${"min".padStart(8)}   vs goal ${GOAL_MS} ms (ms)`);
     line("secret → user id + signed token (cold)", r.cold, GOAL_MS);
     line("token refresh (identity cached)", r.warm, GOAL_MS);

@@ -55,6 +55,16 @@ describe("LocalFirstAuthStore in Chromium", () => {
     expect(localStorage.getItem("jazz-auth-secret:shared")).toBe(a.secret);
   });
 
+  it("an explicit localStorage and the default are the same storage", async () => {
+    const a = make({ appId: "explicit", storage: localStorage });
+    const b = make({ appId: "explicit" });
+    await Promise.all([a.ready(), b.ready()]);
+    expect(a.secret).toBe(b.secret);
+    const s = generateAuthSecret();
+    await a.login(s);
+    expect(b.secret).toBe(s);
+  });
+
   it("instances on a different key are not notified", async () => {
     const a = make({ appId: "one" });
     const other = make({ appId: "two" });

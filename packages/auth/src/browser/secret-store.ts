@@ -65,6 +65,17 @@ function emit(storage: StorageId, key: string, secret: string | null): void {
 const pending = new Map<StorageId, Map<string, Promise<string>>>();
 const defaults = new Map<StorageId, Map<string, BrowserAuthSecretStore>>();
 
+/** localStorage passed explicitly is the same storage as the default: one bus, one pending call. */
+function storageIdOf(storage: AuthSecretStorage | undefined): StorageId {
+  if (!storage) return DEFAULT_STORAGE;
+  try {
+    if (storage === (globalThis as { localStorage?: unknown }).localStorage) return DEFAULT_STORAGE;
+  } catch {
+    // localStorage getter can throw (e.g. disabled storage); then it is not this object.
+  }
+  return storage;
+}
+
 function defaultStorage(): AuthSecretStorage {
   const ls = (globalThis as { localStorage?: AuthSecretStorage }).localStorage;
   if (!ls) {
@@ -82,7 +93,7 @@ export class BrowserAuthSecretStore {
 
   constructor(options: BrowserAuthSecretStoreOptions = {}) {
     this.key = authSecretStorageKey(options);
-    this.storageId = options.storage ?? DEFAULT_STORAGE;
+    this.storageId = storageIdOf(options.storage);
   }
 
   get storage(): AuthSecretStorage {
@@ -145,7 +156,7 @@ export class BrowserAuthSecretStore {
 
   /** One store per (storage, key) — the reference keeps a singleton per key. */
   static getDefault(options: BrowserAuthSecretStoreOptions = {}): BrowserAuthSecretStore {
-    const storageId: StorageId = options.storage ?? DEFAULT_STORAGE;
+    const storageId = storageIdOf(options.storage);
     const key = authSecretStorageKey(options);
     let byKey = defaults.get(storageId);
     if (!byKey) defaults.set(storageId, (byKey = new Map()));
