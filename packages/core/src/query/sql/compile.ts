@@ -10,6 +10,7 @@ import { QueryError } from "../errors.ts";
 import { type CompileOptions, Ctx } from "./context.ts";
 import { cat, join, type Frag } from "./frag.ts";
 import { compileIncludes, filterFor, limitClause, orderClause, projectColumns } from "./select.ts";
+import { buildRowDecoder } from "./row-decoder.ts";
 import { gatherMembership, hopMembership, resultTableOf } from "./source.ts";
 
 export interface CompiledQuery {
@@ -51,22 +52,7 @@ export function compileQuery(schema: RuntimeSchema, ir: QueryIR, opts: CompileOp
     orderClause(ctx, table, a, ir.orderBy),
     limitClause(ir.limit, ir.offset),
   );
-  const { keys, decoders } = proj;
-  const n = keys.length;
-  return {
-    sql: q.sql,
-    params: q.params,
-    table,
-    keys,
-    decode(row) {
-      const o: Record<string, unknown> = {};
-      for (let i = 0; i < n; i++) {
-        const d = decoders[i];
-        o[keys[i]] = d === null ? row[i] : d(row[i]);
-      }
-      return o;
-    },
-  };
+  return { sql: q.sql, params: q.params, table, keys: proj.keys, decode: buildRowDecoder(proj.keys, proj.decoders) };
 }
 
 /** Every table a query reads (own, included, hopped, gathered), for live-query invalidation. */
