@@ -193,8 +193,11 @@ export class CompiledPolicies {
     return { sql, params: ctx.params };
   }
 
-  /** The hook the query compiler ANDs into every table access. */
-  readonly hook: PolicyHook = (table, op, alias) => this.predicate(table, op, alias);
+  /** The hook the query compiler ANDs into every table access (carries its policies). */
+  readonly hook: PolicyHook & { policies: CompiledPolicies } = Object.assign(
+    (table: string, op: "read" | "update" | "delete", alias: string) => this.predicate(table, op, alias),
+    { policies: this },
+  );
 
   private fresh(ctx: Ctx): string {
     return quoteIdent(`${ctx.base}__p${++ctx.n.i}`);

@@ -161,3 +161,35 @@ export function policyTables(bundle: PermissionsBundle, schema: RuntimeSchema, t
   visitTable(table);
   return out;
 }
+
+/**
+ * For a subscription compiled with `hook` over `tables`: every table whose writes can change
+ * which rows the session may read, and whether the read policies depend on the row alone (so a
+ * touched row can be re-checked by itself). Null when the hook is not a permissions hook.
+ */
+export function readPolicyScope(hook: unknown, tables: Iterable<string>): { tables: Set<string>; rowLocal: boolean } | null {
+  const p = (hook as { policies?: unknown } | undefined)?.policies;
+  if (!(p instanceof CompiledPolicies)) return null;
+  const out = new Set<string>();
+  let rowLocal = true;
+  for (const t of tables) {
+    for (const x of policyTables(p.bundle, p.schema, t)) out.add(x);
+    if (!isRowLocal(policyExpr(p.bundle.tables[t], "read"))) rowLocal = false;
+  }
+  return { tables: out, rowLocal };
+}
+
+function isRowLocal(e: PolicyExpr): boolean {
+  switch (e.t) {
+    case "and":
+    case "or":
+      return e.of.every(isRowLocal);
+    case "not":
+      return isRowLocal(e.of);
+    case "const":
+    case "cmp":
+      return true;
+    default:
+      return false;
+  }
+}

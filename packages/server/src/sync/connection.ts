@@ -19,13 +19,20 @@ import { AuthError, SchemaPublishError } from "../errors.ts";
 import type { ResolvedAuth } from "../auth/resolve.ts";
 import type { SyncService } from "./service.ts";
 import type { Subscriber } from "./hub.ts";
+import { projectForConnection } from "./permissions.ts";
+import type { PolicyHook } from "@jazz-tools/core/internal/query/sql/context.ts";
 
 let nextConnection = 1;
 
 export class Connection implements Subscriber {
   readonly id = `c${nextConnection++}`;
-  policyKey = "";
-  policy = undefined;
+  /** Read policy of this connection's session (none for admin/backend): see ./permissions.ts. */
+  get policyKey(): string {
+    return this.isPrivileged || !this.session ? "" : this.service.permissions.sessionKey(this.session);
+  }
+  get policy(): PolicyHook | undefined {
+    return this.isPrivileged || !this.session ? undefined : this.service.permissions.readHook(this.service.engine.schema, this.session);
+  }
   private auth: ResolvedAuth | null = null;
   private expiryTimer: ReturnType<typeof setTimeout> | null = null;
   private queue: Promise<void> = Promise.resolve();
@@ -55,7 +62,8 @@ export class Connection implements Subscriber {
   }
 
   sendBatches(batches: Batch[]): void {
-    this.send({ t: "batches", batches });
+    const visible = projectForConnection(this, batches);
+    if (visible.length > 0) this.send({ t: "batches", batches: visible });
   }
 
   sendSettled(queryId: string, tier: DurabilityTier): void {

@@ -7,6 +7,8 @@ import { SchemaPublishError } from "../errors.ts";
 import type { Connection } from "./connection.ts";
 import { ServerEngine } from "./engine.ts";
 import { SubscriptionHub } from "./hub.ts";
+import { enforcePermissions } from "./permissions.ts";
+import { PermissionsState } from "@jazz-tools/core/internal/permissions/index.ts";
 
 export class SyncService {
   readonly hub: SubscriptionHub;
@@ -18,7 +20,11 @@ export class SyncService {
     private readonly opts: { production: boolean },
   ) {
     this.hub = new SubscriptionHub(engine.driver, engine.log, () => engine.schema);
+    enforcePermissions(this);
   }
+
+  /** The active permissions bundle, compiled per session (see ./permissions.ts). */
+  readonly permissions = new PermissionsState();
 
   attach(c: Connection): void {
     this.connections.add(c);
@@ -54,7 +60,13 @@ export class SyncService {
 
   publishPermissions(bundle: unknown, who: { admin: boolean }): void {
     if (!who.admin) throw new SchemaPublishError(403, "publishing permissions needs the admin secret");
+    try {
+      this.permissions.setBundle(bundle);
+    } catch (e) {
+      throw new SchemaPublishError(400, (e as Error).message);
+    }
     this.engine.publishPermissions(bundle);
+    this.hub.refreshAll();
     this.broadcastCatalogue();
   }
 
