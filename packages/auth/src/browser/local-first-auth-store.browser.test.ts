@@ -99,6 +99,15 @@ describe("LocalFirstAuthStore in Chromium", () => {
     expect(localStorage.getItem("jazz-auth-secret:manual")).toBeNull();
   });
 
+  it("login during the initial load wins over the secret the load would create", async () => {
+    const a = make({ appId: "startup" });
+    const s = generateAuthSecret();
+    await a.login(s);
+    await a.ready();
+    expect(a.secret).toBe(s);
+    expect(localStorage.getItem("jazz-auth-secret:startup")).toBe(s);
+  });
+
   it("login validates the secret and leaves state untouched on bad input", async () => {
     const a = make();
     await a.ready();

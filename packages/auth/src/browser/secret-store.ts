@@ -56,6 +56,17 @@ export function onStoredSecretChange(storage: StorageId, key: string, listener: 
   };
 }
 
+// Bumped by every saveSecret/clearSecret in this page, per (storage, key).
+const generations = new Map<StorageId, Map<string, number>>();
+function generation(storage: StorageId, key: string): number {
+  return generations.get(storage)?.get(key) ?? 0;
+}
+function bumpGeneration(storage: StorageId, key: string): void {
+  let byKey = generations.get(storage);
+  if (!byKey) generations.set(storage, (byKey = new Map()));
+  byKey.set(key, generation(storage, key) + 1);
+}
+
 function emit(storage: StorageId, key: string, secret: string | null): void {
   for (const listener of [...(listeners.get(storage)?.get(key) ?? [])]) listener(secret);
 }
@@ -116,12 +127,14 @@ export class BrowserAuthSecretStore {
 
   async saveSecret(secret: string): Promise<void> {
     validateAuthSecret(secret);
+    bumpGeneration(this.storageId, this.key);
     await this.storage.setItem(this.key, secret);
     this.#forgetPending();
     emit(this.storageId, this.key, secret);
   }
 
   async clearSecret(): Promise<void> {
+    bumpGeneration(this.storageId, this.key);
     await this.storage.removeItem(this.key);
     this.#forgetPending();
     emit(this.storageId, this.key, null);
@@ -133,12 +146,18 @@ export class BrowserAuthSecretStore {
     const existing = byKey.get(this.key);
     if (existing) return existing;
     const promise = (async () => {
-      const stored = await this.loadSecret();
-      if (stored) return stored;
-      const created = generateAuthSecret();
-      await this.storage.setItem(this.key, created);
-      emit(this.storageId, this.key, created);
-      return created;
+      for (;;) {
+        const before = generation(this.storageId, this.key);
+        const stored = await this.loadSecret();
+        if (stored) return stored;
+        // A save or clear in this page while we read (e.g. login() during start-up) wins: read again
+        // rather than overwrite the secret it stored with a new one.
+        if (generation(this.storageId, this.key) !== before) continue;
+        const created = generateAuthSecret();
+        await this.storage.setItem(this.key, created);
+        emit(this.storageId, this.key, created);
+        return created;
+      }
     })();
     byKey.set(this.key, promise);
     // Only share while pending: afterwards storage is the truth (another tab or a clear may have
