@@ -64,6 +64,11 @@ export class LinkedDb extends Db {
 }
 
 export async function createNodeDb(config: DbConfig, options: NodeDbOptions = {}): Promise<Db> {
+  return openNodeDb(config, options);
+}
+
+/** Synchronous form of createNodeDb (the backend context hands out Dbs synchronously). */
+export function openNodeDb(config: DbConfig, options: NodeDbOptions = {}): Db {
   if (!config || typeof config.appId !== "string" || config.appId.length === 0) {
     throw new Error("DbConfig error: appId must be a non-empty string.");
   }

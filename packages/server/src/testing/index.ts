@@ -1,0 +1,3 @@
+// Test helpers: a real server child process and recording raw clients.
+export * from "./spawn.ts";
+export * from "./clients.ts";
