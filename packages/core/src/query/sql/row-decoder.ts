@@ -12,7 +12,8 @@ let evalAllowed: boolean | undefined;
 export function buildRowDecoder(keys: string[], decoders: (Decoder | null)[], allowEval = true): RowDecoder {
   if (allowEval && evalAllowed !== false) {
     try {
-      const fields = keys.map((k, i) => `${JSON.stringify(k)}: ${decoders[i] ? `d${i}(r[${i}])` : `r[${i}]`}`);
+      // A computed key defines an own property even for "__proto__" (a plain one sets the prototype).
+      const fields = keys.map((k, i) => `${k === "__proto__" ? `["__proto__"]` : JSON.stringify(k)}: ${decoders[i] ? `d${i}(r[${i}])` : `r[${i}]`}`);
       const params = decoders.map((_, i) => `d${i}`);
       const make = new Function(...params, `"use strict"; return function decodeRow(r) { return { ${fields.join(", ")} }; };`);
       evalAllowed = true;
@@ -26,7 +27,9 @@ export function buildRowDecoder(keys: string[], decoders: (Decoder | null)[], al
     const o: Record<string, unknown> = {};
     for (let i = 0; i < n; i++) {
       const d = decoders[i];
-      o[keys[i]] = d === null ? row[i] : d(row[i]);
+      const v = d === null ? row[i] : d(row[i]);
+      if (keys[i] === "__proto__") Object.defineProperty(o, "__proto__", { value: v, enumerable: true, writable: true, configurable: true });
+      else o[keys[i]] = v;
     }
     return o;
   };
