@@ -1,0 +1,173 @@
+// `jazzPlugin()` for Vite (docs: Client Setup → Dev plugins). In `vite dev` it starts a local
+// Jazz server (a `jazz-tools server` child process on a random port, data under
+// node_modules/.cache/jazz-dev-server), keeps an app id in .env, injects VITE_JAZZ_APP_ID and
+// VITE_JAZZ_SERVER_URL, and publishes schema.ts / permissions.ts on startup and on every change
+// (through `jazz-tools deploy`, so the files load exactly as the CLI loads them).
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes, randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Plugin } from "vite";
+
+export interface JazzEmbeddedServerOptions {
+  port?: number;
+  appId?: string;
+  adminSecret?: string;
+  dataDir?: string;
+  inMemory?: boolean;
+  allowLocalFirstAuth?: boolean;
+  jwksUrl?: string;
+}
+
+export interface JazzPluginOptions {
+  /** true (default): embedded server; false: plugin off; a URL: an existing server; an object: embedded with options. */
+  server?: boolean | string | JazzEmbeddedServerOptions;
+  /** Directory holding schema.ts and permissions.ts (default: the project root). */
+  schemaDir?: string;
+  appId?: string;
+  adminSecret?: string;
+}
+
+export class JazzPluginError extends Error {
+  override name = "JazzPluginError";
+}
+
+const CLI = resolve(fileURLToPath(import.meta.url), "../../../bin/jazz-tools.js");
+const ENV_APP_ID = "VITE_JAZZ_APP_ID";
+const ENV_SERVER_URL = "VITE_JAZZ_SERVER_URL";
+
+export function jazzPlugin(options: JazzPluginOptions = {}): Plugin {
+  if (options.server === false) return { name: "jazz" };
+  let child: ChildProcess | null = null;
+  let serverUrl = "";
+  let appId = "";
+  let adminSecret: string | undefined;
+  let schemaDir = "";
+  let publishing: Promise<void> = Promise.resolve();
+  let log: (msg: string) => void = (m) => console.log(m);
+
+  const publish = (reason: string) => {
+    publishing = publishing.then(async () => {
+      if (!existsSync(join(schemaDir, "schema.ts"))) return;
+      const r = await runCli(["deploy", appId, "--server-url", serverUrl, "--schema-dir", schemaDir], {
+        ...(adminSecret ? { JAZZ_ADMIN_SECRET: adminSecret } : {}),
+      });
+      if (r.code === 0) log(`[jazz] published schema${existsSync(join(schemaDir, "permissions.ts")) ? " and permissions" : ""} (${reason})`);
+      else log(`[jazz] publishing ${reason} failed: ${r.stderr.trim() || r.stdout.trim()}`);
+    });
+    return publishing;
+  };
+
+  const stop = () => {
+    if (child && child.exitCode === null) child.kill("SIGTERM");
+    child = null;
+  };
+
+  return {
+    name: "jazz",
+    apply: "serve",
+    async config(config) {
+      const root = resolve(config.root ?? process.cwd());
+      schemaDir = resolve(root, options.schemaDir ?? ".");
+      const embedded = typeof options.server === "object" ? options.server : {};
+      appId = options.appId ?? embedded.appId ?? readEnvFile(root)[ENV_APP_ID] ?? persistAppId(root, randomUUID());
+      if (typeof options.server === "string") {
+        if (!options.adminSecret) throw new JazzPluginError("jazzPlugin: adminSecret is required when server is a URL");
+        serverUrl = options.server.replace(/\/+$/, "");
+        adminSecret = options.adminSecret;
+      } else {
+        adminSecret = embedded.adminSecret ?? options.adminSecret ?? randomBytes(24).toString("base64url");
+        const dataDir = embedded.dataDir ?? join(root, "node_modules", ".cache", "jazz-dev-server");
+        mkdirSync(dataDir, { recursive: true });
+        const started = await startServer(appId, {
+          ...embedded,
+          dataDir,
+          adminSecret,
+        });
+        child = started.child;
+        serverUrl = started.url;
+        process.once("exit", stop);
+      }
+      process.env[ENV_APP_ID] = appId;
+      process.env[ENV_SERVER_URL] = serverUrl;
+    },
+    configResolved(config) {
+      log = (m) => config.logger.info(m);
+      log(`[jazz] app ${appId}, server ${serverUrl}`);
+    },
+    async configureServer(server) {
+      server.httpServer?.once("close", stop);
+      const files = [join(schemaDir, "schema.ts"), join(schemaDir, "permissions.ts")];
+      server.watcher.add(files);
+      let timer: ReturnType<typeof setTimeout> | null = null;
+      const onChange = (file: string) => {
+        if (!files.includes(resolve(file))) return;
+        if (timer) clearTimeout(timer);
+        timer = setTimeout(() => void publish(`${file.split(/[\\/]/).pop()} changed`), 100);
+      };
+      server.watcher.on("change", onChange);
+      server.watcher.on("add", onChange);
+      await publish("startup");
+    },
+    async buildEnd() {
+      stop();
+    },
+  };
+}
+
+/** The plugin's last publish (tests await it). */
+export type { Plugin };
+
+function readEnvFile(root: string): Record<string, string> {
+  const file = join(root, ".env");
+  if (!existsSync(file)) return {};
+  const out: Record<string, string> = {};
+  for (const line of readFileSync(file, "utf8").split(/\r?\n/)) {
+    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (m) out[m[1]!] = m[2]!.replace(/^(['"])(.*)\1$/, "$2");
+  }
+  return out;
+}
+
+function persistAppId(root: string, id: string): string {
+  const file = join(root, ".env");
+  const before = existsSync(file) ? readFileSync(file, "utf8") : "";
+  const sep = before.length === 0 || before.endsWith("\n") ? "" : "\n";
+  writeFileSync(file, `${before}${sep}${ENV_APP_ID}=${id}\n`);
+  return id;
+}
+
+async function startServer(appId: string, o: JazzEmbeddedServerOptions & { dataDir: string; adminSecret: string }) {
+  const args = [CLI, "server", appId, "--host", "127.0.0.1", "--port", String(o.port ?? 0)];
+  if (o.inMemory) args.push("--in-memory");
+  else args.push("--data-dir", o.dataDir);
+  if (o.jwksUrl) args.push("--jwks-url", o.jwksUrl);
+  const env: Record<string, string | undefined> = { ...process.env, NODE_ENV: "development", JAZZ_ADMIN_SECRET: o.adminSecret };
+  if (o.allowLocalFirstAuth !== undefined) env.JAZZ_ALLOW_LOCAL_FIRST_AUTH = String(o.allowLocalFirstAuth);
+  const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  const url = await new Promise<string>((res, rej) => {
+    const onData = (d: Buffer) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) res(m[1]!);
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", (d) => (out += d));
+    child.once("exit", (code) => rej(new JazzPluginError(`jazz dev server exited (${code}): ${out.trim()}`)));
+  });
+  return { child, url };
+}
+
+function runCli(args: string[], env: Record<string, string>) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((res) => {
+    const c = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    c.stdout.on("data", (d) => (stdout += d));
+    c.stderr.on("data", (d) => (stderr += d));
+    c.on("exit", (code) => res({ code, stdout, stderr }));
+  });
+}
