@@ -5,6 +5,8 @@
 
 import type { RuntimeSchema } from "./runtime.ts";
 import { QueryError } from "../query/errors.ts";
+// One naming rule for the DSL's types (relation-types.ts), the builder and this resolver.
+import { forwardRelationName, reverseRelationName } from "./naming.ts";
 
 export interface Relation {
   name: string;
@@ -17,25 +19,6 @@ export interface Relation {
   many: boolean;
   /** The FK column is an array of refs (`tagIds: s.array(s.ref("tags"))`). */
   arrayFk: boolean;
-}
-
-const SUFFIX = /(?:_ids|Ids|_id|Id)$/;
-
-/** Same rules as schema/naming.ts (the DSL's twin; relations.test.ts checks they agree). */
-function pluralize(word: string): string {
-  if (/(?:ss|us|x|z|ch|sh)$/.test(word)) return `${word}es`;
-  if (word.endsWith("s")) return word;
-  if (/[^aeiou]y$/.test(word)) return `${word.slice(0, -1)}ies`;
-  return `${word}s`;
-}
-
-function forwardRelationName(column: string, isArray: boolean): string {
-  const base = column.replace(SUFFIX, "");
-  return isArray ? pluralize(base) : base;
-}
-
-function reverseRelationName(sourceTable: string, forwardName: string): string {
-  return `${sourceTable}Via${forwardName.charAt(0).toUpperCase()}${forwardName.slice(1)}`;
 }
 
 const cache = new WeakMap<RuntimeSchema, Map<string, Map<string, Relation>>>();
