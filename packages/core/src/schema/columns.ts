@@ -129,7 +129,7 @@ export function bytes(): Column<"bytes", Uint8Array> {
 }
 
 /** A JSON column; pass a Standard Schema (zod, valibot, ...) to validate and type it. */
-export function json<T = unknown>(): Column<"json", T>;
+export function json<T = unknown>(): Column<"json", NoInfer<T>>;
 export function json<V extends StandardSchemaV1>(
   validator: V,
 ): Column<"json", StandardSchemaV1.InferOutput<V>>;
