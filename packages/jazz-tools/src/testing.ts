@@ -81,8 +81,11 @@ export interface PolicyTestApp {
   readonly serverUrl: string;
   readonly appId: string;
   readonly adminSecret: string;
-  /** Runs setup writes as an admin, bypassing policies; returns the callback's value. */
-  seed<T>(fn: (db: TestWriter) => T): T;
+  /**
+   * Runs setup writes as an admin, bypassing policies; returns the callback's value. With
+   * `{ as: userId }` the rows are authored by that user ($createdBy), still unchecked.
+   */
+  seed<T>(fn: (db: TestWriter) => T, opts?: { as?: string }): T;
   /** A test client scoped to a session. */
   as(session: TestSession): TestDb;
   shutdown(): Promise<void>;
@@ -176,10 +179,10 @@ export async function createPolicyTestApp(app: AppLike, permissions: Permissions
     serverUrl: server.url,
     appId,
     adminSecret,
-    seed<T>(fn: (db: TestWriter) => T): T {
+    seed<T>(fn: (db: TestWriter) => T, opts?: { as?: string }): T {
       alive();
       return fn(
-        writer(adminSession.user_id, (b) => {
+        writer(opts?.as ?? adminSession.user_id, (b) => {
           // Through the server's own write path (as an admin: validated, merged, logged and
           // fanned out to connected clients), synchronously.
           const { fate, applied } = engine.accept(b, adminSession, true);
