@@ -15,7 +15,7 @@ import type { AuthState, Session } from "@jazz-tools/auth";
 import type { SubscriptionDelta } from "../subscriptions/types.ts";
 import type { ReplicaLink } from "./link.ts";
 import { DbAuth } from "./auth.ts";
-import { LiveQueries, LiveQuery } from "./live.ts";
+import { LiveQueries, LiveQuery, type IncrementalSpec } from "./live.ts";
 import { AnonymousWriteDeniedError, DbClosedError, PersistedWriteRejectedError, ScopeClosedError } from "./errors.ts";
 import type { DbConfig, DbOptions, InsertOptions, MutationErrorEvent, QueryOptions, UpdateOptions, UpsertOptions, WaitOptions, WriteHandle, WriteResult } from "./types.ts";
 import type { BatchScope, DbDirectBatch, InsertData, RowOfTable, TableArg } from "./scope.ts";
@@ -89,7 +89,9 @@ export class Db {
   // ---------------------------------------------------------------- schema
 
   /** Learn the tables of a handle's app schema (creating them) and return its table name. */
+  private learned = new WeakSet<object>();
   private learn(q: QueryLike<any>): string {
+    if (this.learned.has(q)) return q._table;
     const schema = q._schema as RuntimeSchema | undefined;
     if (schema && !this.store.getSchema().tables[q._table]) {
       this.store.addTables(schema);
@@ -97,6 +99,7 @@ export class Db {
     }
     const hooks = (q as { _hooks?: AppHooks })._hooks;
     if (hooks) for (const t in hooks) this.hooks[t] ??= hooks[t];
+    this.learned.add(q);
     return q._table;
   }
 
@@ -220,7 +223,7 @@ export class Db {
       this.track(batch);
       this.link.push(batch);
     }
-    this.live.notify(result.changes.keys());
+    this.live.notify(result.changes);
     return this.handle(batch.batchId);
   }
 
@@ -383,6 +386,38 @@ export class Db {
     return { ...c, ir };
   }
 
+  /**
+   * A live query's statement plus, for single-table queries without includes/hops/gather/limit,
+   * how to refresh it from changed ids alone (sorted in JS by the raw ORDER BY values; ORDER BY
+   * columns the result lacks are selected too and hidden from the delivered rows).
+   */
+  private compileLive(query: QueryLike<any>): { q: CompiledQuery; tables: Set<string>; ir: QueryIR; inc: IncrementalSpec | null; hidden: string[] } {
+    const base = this.compile(query);
+    const ir = base.ir;
+    const simple = !ir.includes?.length && !ir.hops?.length && !ir.gather && ir.limit === undefined && !ir.offset && base.tables.size === 1 && base.tables.has(ir.table);
+    if (!simple) return { ...base, inc: null, hidden: [] };
+    const schema = this.store.getSchema();
+    const orderCols = (ir.orderBy ?? []).map(([c]) => c);
+    const hidden = [...new Set(orderCols.filter((c) => !base.q.keys.includes(c)))];
+    const liveIr: QueryIR = hidden.length ? { ...ir, select: [...(ir.select ?? ["*"]), ...hidden] } : ir;
+    const q = hidden.length ? compileQuery(schema, liveIr, { hooks: this.hooks }) : base.q;
+    const sort: IncrementalSpec["sort"] = [];
+    for (const [c, dir] of ir.orderBy ?? []) {
+      sort.push({ index: q.keys.indexOf(c), desc: dir === "desc" });
+      if (c === "id") break;
+    }
+    const inc: IncrementalSpec = {
+      table: ir.table,
+      sort,
+      fetch: (ids) => {
+        const cond: QueryIR["conditions"][number] = ids.length === 1 ? { column: "id", op: "eq", value: ids[0] } : { column: "id", op: "in", value: ids };
+        const c = compileQuery(schema, { ...liveIr, conditions: [...(liveIr.conditions ?? []), cond], orderBy: [] }, { hooks: this.hooks });
+        return this.driver.all(c.sql, c.params);
+      },
+    };
+    return { ...base, q, inc, hidden };
+  }
+
   private runSql = (q: CompiledQuery): SqlValue[][] => this.driver.all(q.sql, q.params);
 
   private runAll(query: QueryLike<any>, _o?: QueryOptions): unknown[] {
@@ -447,8 +482,8 @@ export class Db {
     options?: QueryOptions,
     _session?: Session,
   ): () => void {
-    const { q, tables, ir } = this.compile(query);
-    const lq = new LiveQuery(q, tables, this.runSql, cb as never);
+    const { q, tables, ir, inc, hidden } = this.compileLive(query);
+    const lq = new LiveQuery(q, tables, this.runSql, cb as never, inc, hidden);
     const remove = this.live.add(lq);
     const tier = options?.tier ?? this.defaultReadTier;
     let queryId: string | null = null;
@@ -477,9 +512,14 @@ export class Db {
 
   private applyRemote(batches: Batch[]): void {
     if (this.shutdownPromise) return;
-    const changed = new Set<string>();
+    const changed = new Map<string, Set<string>>();
     this.store.transaction(() => {
-      for (const b of batches) for (const t of this.store.applyBatch(b).changes.keys()) changed.add(t);
+      for (const b of batches)
+        for (const [t, ids] of this.store.applyBatch(b).changes) {
+          const set = changed.get(t);
+          if (set) for (const id of ids) set.add(id);
+          else changed.set(t, new Set(ids));
+        }
     });
     this.live.notify(changed);
   }
@@ -490,7 +530,7 @@ export class Db {
       const txn = this.pendingTransactions.get(fate.batchId);
       if (txn) {
         this.pendingTransactions.delete(fate.batchId);
-        this.live.notify(this.store.applyBatch(txn).changes.keys());
+        this.live.notify(this.store.applyBatch(txn).changes);
       }
       if (fate.tier === "global") this.store.settle(fate.batchId);
       if (!rec) return;
@@ -501,7 +541,7 @@ export class Db {
     }
     // Rejected: retract it locally, fail its waiters, tell onMutationError.
     this.pendingTransactions.delete(fate.batchId);
-    this.live.notify(this.store.reject(fate.batchId).changes.keys());
+    this.live.notify(this.store.reject(fate.batchId).changes);
     const error = new PersistedWriteRejectedError(fate.batchId, fate.code, fate.reason);
     if (rec) {
       rec.rejected = error;

@@ -25,11 +25,57 @@ function sameRaw(a: SqlValue[], b: SqlValue[]): boolean {
   return true;
 }
 
+/** How a simple query (one table, no includes/hops/gather/limit) is refreshed by changed ids. */
+export interface IncrementalSpec {
+  table: string;
+  /** Result-column index and direction of each ORDER BY key (ties: id ascending). */
+  sort: { index: number; desc: boolean }[];
+  /** The query's rows restricted to these ids (any order). */
+  fetch(ids: string[]): SqlValue[][];
+}
+
+// SQLite's ORDER BY: NULL < numbers < text < blob; text by UTF-8 bytes (= code point order).
+function rank(v: SqlValue): number {
+  if (v === null) return 0;
+  if (typeof v === "number" || typeof v === "bigint") return 1;
+  if (typeof v === "string") return 2;
+  return 3;
+}
+function compareText(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Surrogates (astral code points) sort after every BMP char in UTF-8.
+    const sx = x >= 0xd800 && x <= 0xdfff;
+    const sy = y >= 0xd800 && y <= 0xdfff;
+    if (sx !== sy) return sx ? 1 : -1;
+    return x < y ? -1 : 1;
+  }
+  return a.length - b.length;
+}
+export function compareSql(a: SqlValue, b: SqlValue): number {
+  const ra = rank(a);
+  const rb = rank(b);
+  if (ra !== rb) return ra - rb;
+  if (ra === 0) return 0;
+  if (ra === 1) return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
+  if (ra === 2) return compareText(a as string, b as string);
+  const x = a as Uint8Array;
+  const y = b as Uint8Array;
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return x.length - y.length;
+}
+
+interface Entry {
+  id: string;
+  raw: SqlValue[];
+  obj: Row;
+}
+
 export class LiveQuery {
-  /** null until the first delivery. */
-  private ids: string[] | null = null;
-  private raw = new Map<string, SqlValue[]>();
-  private objs = new Map<string, Row>();
+  private isDelivered = false;
   private readonly idIndex: number;
   closed = false;
 
@@ -38,54 +84,134 @@ export class LiveQuery {
     readonly tables: Set<string>,
     private readonly run: (q: CompiledQuery) => SqlValue[][],
     private readonly cb: (d: SubscriptionDelta<Row>) => void,
+    private readonly inc: IncrementalSpec | null = null,
+    /** Result keys added only to sort incrementally; removed from delivered rows. */
+    private readonly hidden: string[] = [],
   ) {
     this.idIndex = compiled.keys.indexOf("id");
   }
 
-  get delivered(): boolean {
-    return this.ids !== null;
+  private entries: Entry[] = [];
+  private byId = new Map<string, Entry>();
+
+  private decode(r: SqlValue[]): Row {
+    const o = this.compiled.decode(r);
+    for (const k of this.hidden) delete o[k];
+    return o;
   }
 
-  /** Re-run and emit a callback if anything changed (always on the first call). */
-  refresh(): void {
+  private compare = (a: SqlValue[], b: SqlValue[]): number => {
+    for (const { index, desc } of this.inc!.sort) {
+      const c = compareSql(a[index], b[index]);
+      if (c !== 0) return desc ? -c : c;
+    }
+    return compareText(a[this.idIndex] as string, b[this.idIndex] as string);
+  };
+
+  /** Apply changed ids of the query's own table without re-running the whole query. */
+  private refreshIds(ids: Set<string>): void {
+    const fetched = new Map<string, SqlValue[]>();
+    for (const r of this.inc!.fetch([...ids])) fetched.set(r[this.idIndex] as string, r);
+    const entries = this.entries;
+    const removed: RowDelta<Row>[] = [];
+    const placed: Entry[] = [];
+    const status = new Map<Entry, 0 | 2>();
+    for (const id of ids) {
+      const old = this.byId.get(id);
+      const r = fetched.get(id);
+      if (old && r && sameRaw(old.raw, r)) continue;
+      if (old) {
+        const at = entries.indexOf(old);
+        removed.push({ kind: 1, id, index: at });
+        entries.splice(at, 1);
+        this.byId.delete(id);
+      }
+      if (r) {
+        const e: Entry = { id, raw: r, obj: this.decode(r) };
+        // Binary search for the insertion point.
+        let lo = 0;
+        let hi = entries.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (this.compare(entries[mid].raw, r) < 0) lo = mid + 1;
+          else hi = mid;
+        }
+        entries.splice(lo, 0, e);
+        this.byId.set(id, e);
+        placed.push(e);
+        status.set(e, old ? 2 : 0);
+      }
+    }
+    if (removed.length === 0 && placed.length === 0) return;
+    const delta: RowDelta<Row>[] = [];
+    // Updated rows were taken out and put back: report them as updates at their new index,
+    // not as remove + add; real removals go first, highest old index first.
+    const updatedIds = new Set(placed.filter((e) => status.get(e) === 2).map((e) => e.id));
+    const realRemovals = removed.filter((d) => !updatedIds.has(d.id));
+    realRemovals.sort((a, b) => b.index - a.index);
+    delta.push(...realRemovals);
+    const adds = placed.map((e) => ({ e, index: entries.indexOf(e) })).sort((a, b) => a.index - b.index);
+    for (const { e, index } of adds) delta.push(status.get(e) === 0 ? { kind: 0, id: e.id, index, item: e.obj } : { kind: 2, id: e.id, index, item: e.obj });
+    const all = new Array<Row>(entries.length);
+    for (let i = 0; i < entries.length; i++) all[i] = entries[i].obj;
+    this.cb({ all, delta });
+  }
+
+  get delivered(): boolean {
+    return this.isDelivered;
+  }
+
+  /**
+   * Emit a callback if anything changed (always on the first call). With `changes` limited to
+   * the query's own table and an incremental spec, only the changed rows are read.
+   */
+  refresh(changes?: Map<string, Set<string>>): void {
     if (this.closed) return;
+    if (this.inc && this.delivered && changes && changes.size === 1 && changes.has(this.inc.table)) {
+      this.refreshIds(changes.get(this.inc.table)!);
+      return;
+    }
+    this.refreshAll();
+  }
+
+  private refreshAll(): void {
     const rows = this.run(this.compiled);
     const n = rows.length;
-    const first = this.ids === null;
-    const oldIds = this.ids ?? [];
-    const oldRaw = this.raw;
-    const oldObjs = this.objs;
-    const ids = new Array<string>(n);
+    const first = !this.isDelivered;
+    const oldEntries = this.entries;
+    const oldById = this.byId;
+    const entries = new Array<Entry>(n);
+    const byId = new Map<string, Entry>();
     const all = new Array<Row>(n);
-    const raw = new Map<string, SqlValue[]>();
-    const objs = new Map<string, Row>();
     const changed: boolean[] = new Array(n);
-    let anyChange = first || n !== oldIds.length;
+    let anyChange = first || n !== oldEntries.length;
     for (let i = 0; i < n; i++) {
       const r = rows[i];
       // Without an id column (a select that leaves it out) rows are keyed by position.
       const id = this.idIndex >= 0 ? String(r[this.idIndex]) : `#${i}`;
-      ids[i] = id;
-      raw.set(id, r);
-      const prev = oldRaw.get(id);
-      let obj: Row;
-      if (prev !== undefined && sameRaw(prev, r)) {
-        obj = oldObjs.get(id)!;
+      const prev = oldById.get(id);
+      let e: Entry;
+      if (prev !== undefined && sameRaw(prev.raw, r)) {
+        e = prev;
         changed[i] = false;
       } else {
-        obj = this.compiled.decode(r);
+        e = { id, raw: r, obj: this.decode(r) };
         changed[i] = true;
         anyChange = true;
       }
-      objs.set(id, obj);
-      all[i] = obj;
-      if (!anyChange && oldIds[i] !== id) anyChange = true;
+      entries[i] = e;
+      byId.set(id, e);
+      all[i] = e.obj;
+      if (!anyChange && oldEntries[i].id !== id) anyChange = true;
     }
-    this.ids = ids;
-    this.raw = raw;
-    this.objs = objs;
+    this.entries = entries;
+    this.byId = byId;
+    this.isDelivered = true;
     if (!anyChange) return;
-    this.cb({ all, delta: first ? ids.map((id, index) => ({ kind: 0, id, index, item: all[index] })) : diff(oldIds, ids, raw, oldRaw, all, changed) });
+    this.cb({
+      all,
+      delta: first ? entries.map((e, index) => ({ kind: 0, id: e.id, index, item: e.obj })) : diff(oldEntries, entries, byId, oldById, changed),
+    });
   }
 
   close(): void {
@@ -98,25 +224,18 @@ export class LiveQuery {
  * index first), then adds and updates in ascending new index. A kept row that moved is an update
  * (with `item` only if its content changed too).
  */
-function diff(
-  oldIds: string[],
-  ids: string[],
-  raw: Map<string, SqlValue[]>,
-  oldRaw: Map<string, SqlValue[]>,
-  all: Row[],
-  changed: boolean[],
-): RowDelta<Row>[] {
+function diff(oldEntries: Entry[], entries: Entry[], byId: Map<string, Entry>, oldById: Map<string, Entry>, changed: boolean[]): RowDelta<Row>[] {
   const out: RowDelta<Row>[] = [];
   const kept: string[] = [];
-  for (let i = oldIds.length - 1; i >= 0; i--) {
-    if (!raw.has(oldIds[i])) out.push({ kind: 1, id: oldIds[i], index: i });
+  for (let i = oldEntries.length - 1; i >= 0; i--) {
+    if (!byId.has(oldEntries[i].id)) out.push({ kind: 1, id: oldEntries[i].id, index: i });
   }
-  for (const id of oldIds) if (raw.has(id)) kept.push(id);
+  for (const e of oldEntries) if (byId.has(e.id)) kept.push(e.id);
   let p = 0;
-  for (let i = 0; i < ids.length; i++) {
-    const id = ids[i];
-    if (!oldRaw.has(id)) {
-      out.push({ kind: 0, id, index: i, item: all[i] });
+  for (let i = 0; i < entries.length; i++) {
+    const { id, obj } = entries[i];
+    if (!oldById.has(id)) {
+      out.push({ kind: 0, id, index: i, item: obj });
       continue;
     }
     const inPlace = kept[p] === id;
@@ -126,7 +245,7 @@ function diff(
       const at = kept.indexOf(id, p);
       if (at >= 0) kept.splice(at, 1);
     }
-    if (changed[i]) out.push({ kind: 2, id, index: i, item: all[i] });
+    if (changed[i]) out.push({ kind: 2, id, index: i, item: obj });
     else if (!inPlace) out.push({ kind: 2, id, index: i });
   }
   return out;
@@ -148,10 +267,10 @@ export class LiveQueries {
     };
   }
 
-  /** Refresh every delivered query reading one of `tables` (each at most once). */
-  notify(tables: Iterable<string>): void {
+  /** Refresh every delivered query reading a changed table (each at most once). */
+  notify(changes: Map<string, Set<string>>): void {
     let todo: Set<LiveQuery> | null = null;
-    for (const t of tables) {
+    for (const t of changes.keys()) {
       const set = this.byTable.get(t);
       if (!set || set.size === 0) continue;
       todo ??= new Set();
@@ -161,7 +280,7 @@ export class LiveQueries {
     for (const q of todo) {
       if (!q.delivered || q.closed) continue;
       try {
-        q.refresh();
+        q.refresh(changes);
       } catch (e) {
         // A throwing callback must not stop other subscribers or fail the write.
         console.error("Jazz live query callback threw", e);

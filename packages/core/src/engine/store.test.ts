@@ -156,7 +156,8 @@ const batchesArb = fc
   )
   .map((bs) => bs.map((b, i): Batch => ({ ...b, batchId: hex(1000 + i), kind: "direct" })));
 
-describe("merge properties", () => {
+// Generous timeouts: the machine is shared and these run hundreds of SQLite databases.
+describe("merge properties", { timeout: 60_000 }, () => {
   it("commutative, associative, idempotent: any order, any duplicates, same state", () => {
     fc.assert(
       fc.property(
@@ -184,7 +185,7 @@ describe("merge properties", () => {
           expect(dump(x)).toEqual(expected);
         },
       ),
-      { numRuns: 150 },
+      { numRuns: Number(process.env.JAZZ_PROPERTY_RUNS ?? 150) },
     );
   });
 
@@ -203,7 +204,7 @@ describe("merge properties", () => {
         s.reject(rejected.batchId);
         expect(dump(s)).toEqual(dump(reference));
       }),
-      { numRuns: 150 },
+      { numRuns: Number(process.env.JAZZ_PROPERTY_RUNS ?? 150) },
     );
   });
 });

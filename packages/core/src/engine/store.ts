@@ -39,6 +39,9 @@ export interface ApplyOptions {
 
 interface TableSql {
   columns: string[];
+  /** Rows per multi-row INSERT (bounded by SQLite's bound-parameter limit). */
+  chunk: number;
+  insertMany: Map<number, string>;
   select: string;
   insertNew: string;
   replace: string;
@@ -115,6 +118,8 @@ export class Store {
     const newCols = ["id", ...columns, SYS.createdBy, SYS.createdAt, SYS.updatedBy, SYS.updatedAt, SYS.ts, SYS.batch];
     s = {
       columns,
+      chunk: Math.max(1, Math.min(64, Math.floor(999 / (columns.length + 7)))),
+      insertMany: new Map(),
       select: `SELECT ${[...columns, ...SYS_COLS].map(quoteIdent).join(", ")} FROM ${q} WHERE id = ?`,
       insertNew: `INSERT INTO ${q} (${newCols.map(quoteIdent).join(", ")}) VALUES (${newCols.map(() => "?").join(", ")}) ON CONFLICT(id) DO NOTHING`,
       replace: `INSERT OR REPLACE INTO ${q} (${all}) VALUES (${[...Array(columns.length + 1 + SYS_COLS.length)].map(() => "?").join(", ")})`,
@@ -218,15 +223,43 @@ export class Store {
         batch.author,
       ]);
       if (fresh === 0) return false;
-      for (const w of batch.writes) {
-        // A replica that has not learned a table (no handle for it yet) ignores its rows.
-        if (!opts.strict && !this.schema.tables[w.table]) continue;
-        const key = `${w.table}\u0000${w.id}`;
-        const trackPre = (opts.pending || this.hot.has(key)) && !preImages.has(key);
-        this.applyWrite(batch, w, opts.strict ?? false, trackPre ? (pre) => preImages.set(key, { table: w.table, id: w.id, pre }) : null);
+      const writes = batch.writes;
+      const track = opts.pending || this.hot.size > 0;
+      const strict = opts.strict ?? false;
+      const note = (w: RowWrite) => {
         let set = changes.get(w.table);
         if (!set) changes.set(w.table, (set = new Set()));
         set.add(w.id);
+      };
+      const onPreFor = (w: RowWrite) => {
+        if (!track) return null;
+        const key = `${w.table}\u0000${w.id}`;
+        if (!(opts.pending || this.hot.has(key)) || preImages.has(key)) return null;
+        return (pre: RowState | null) => preImages.set(key, { table: w.table, id: w.id, pre });
+      };
+      for (let i = 0; i < writes.length; ) {
+        const w = writes[i];
+        // A replica that has not learned a table (no handle for it yet) ignores its rows.
+        if (!strict && !this.schema.tables[w.table]) {
+          i++;
+          continue;
+        }
+        if (w.op === "insert") {
+          // Runs of inserts into one table go in multi-row statements.
+          const max = this.tableSql(w.table).chunk;
+          let j = i + 1;
+          while (j < writes.length && j - i < max && writes[j].op === "insert" && writes[j].table === w.table) j++;
+          if (j - i > 1) {
+            const run = writes.slice(i, j);
+            this.insertMany(batch, run, strict, onPreFor);
+            for (const x of run) note(x);
+            i = j;
+            continue;
+          }
+        }
+        this.applyWrite(batch, w, strict, onPreFor(w));
+        note(w);
+        i++;
       }
       return true;
     });
@@ -250,16 +283,63 @@ export class Store {
     return { applied, changes };
   }
 
+  private pushInsertParams(params: SqlValue[], s: TableSql, batch: Batch, w: RowWrite): void {
+    params.push(w.id);
+    const v = w.values ?? {};
+    for (const c of s.columns) params.push(c in v ? v[c] : null);
+    params.push(batch.author, batch.ts, batch.author, batch.ts, batch.ts, batch.batchId);
+  }
+
+  /** Insert several new rows in one statement; rows that already exist take the merge path. */
+  private insertMany(batch: Batch, run: RowWrite[], strict: boolean, onPreFor: (w: RowWrite) => ((pre: RowState | null) => void) | null): void {
+    const s = this.tableSql(run[0].table);
+    const ids = new Set<string>();
+    for (const w of run) ids.add(w.id);
+    if (ids.size !== run.length) {
+      // The same id twice in one run: apply one by one so the later write merges over the first.
+      for (const w of run) this.applyWrite(batch, w, strict, onPreFor(w));
+      return;
+    }
+    const params: SqlValue[] = [];
+    for (const w of run) this.pushInsertParams(params, s, batch, w);
+    const inserted = this.driver.run(this.insertManySql(s, run.length), params);
+    let conflicted: Set<string> | null = null;
+    if (inserted !== run.length) {
+      // Rows written by this statement carry this batch id; the others existed already.
+      const q = quoteIdent(run[0].table);
+      const rows = this.driver.all(
+        `SELECT id FROM ${q} WHERE id IN (${run.map(() => "?").join(", ")}) AND "${SYS.batch}" IS NOT ?`,
+        [...run.map((w) => w.id), batch.batchId],
+      );
+      conflicted = new Set(rows.map((r) => r[0] as string));
+    }
+    for (const w of run) {
+      if (conflicted?.has(w.id)) this.applyWrite(batch, w, strict, onPreFor(w));
+      else onPreFor(w)?.(null);
+    }
+  }
+
+  private insertManySql(s: TableSql, n: number): string {
+    let sql = s.insertMany.get(n);
+    if (!sql) {
+      const one = `(${[...Array(s.columns.length + 7)].map(() => "?").join(", ")})`;
+      sql = `${s.insertNew.slice(0, s.insertNew.indexOf(" VALUES "))} VALUES ${Array(n).fill(one).join(", ")} ON CONFLICT(id) DO NOTHING`;
+      s.insertMany.set(n, sql);
+    }
+    return sql;
+  }
+
   private applyWrite(batch: Batch, w: RowWrite, strict: boolean, onPre: ((pre: RowState | null) => void) | null): void {
     const table = this.table(w.table);
     const s = this.tableSql(w.table);
-    if (w.op === "insert" && !onPre) {
+    if (w.op === "insert") {
       // Fast path: a new row needs no read and no merge.
-      const params: SqlValue[] = [w.id];
-      const v = w.values ?? {};
-      for (const c of s.columns) params.push(c in v ? v[c] : null);
-      params.push(batch.author, batch.ts, batch.author, batch.ts, batch.ts, batch.batchId);
-      if (this.driver.run(s.insertNew, params) === 1) return;
+      const params: SqlValue[] = [];
+      this.pushInsertParams(params, s, batch, w);
+      if (this.driver.run(s.insertNew, params) === 1) {
+        onPre?.(null);
+        return;
+      }
     }
     const cur = this.readRow(w.table, w.id);
     onPre?.(cur ? cloneRow(cur) : null);
