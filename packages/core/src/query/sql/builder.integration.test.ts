@@ -54,8 +54,10 @@ describe("compiler × query builder", () => {
     expect(all(app.todos.select("title").where({ done: true }))).toEqual([{ id: "t2", title: "milk" }]);
     const [t1] = all(app.todos.include({ project: true, tags: true }).where({ done: false }));
     expect(t1).toMatchObject({ project: { id: "p1", name: "Work" }, tags: [{ id: "g1", label: "red" }], due: new Date(100) });
-    expect(ids(app.todos.include({ project: true }).requireIncludes())).toEqual(["t1"]);
+    expect(ids(app.todos.include({ project: true }).requireIncludes())).toEqual(["t1", "t2"]); // t2: no project, kept
     expect(all(app.projects.include({ todosViaProject: app.todos.select("title") }))).toEqual([{ id: "p1", name: "Work", todosViaProject: [{ id: "t1", title: "Milk" }] }]);
+    d.exec(`UPDATE projects SET "$deletedAt" = 1`);
+    expect(ids(app.todos.include({ project: true }).requireIncludes())).toEqual(["t2"]);
   });
 
   it("hopTo and gather", () => {

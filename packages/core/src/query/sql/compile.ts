@@ -9,7 +9,7 @@ import { resolveRelation } from "../../schema/relations.ts";
 import { QueryError } from "../errors.ts";
 import { type CompileOptions, Ctx } from "./context.ts";
 import { cat, join, type Frag } from "./frag.ts";
-import { compileIncludes, filterFor, limitClause, orderClause, projectColumns } from "./select.ts";
+import { compileIncludes, filterFor, limitClause, orderClause, projectColumns, requiredIncludes } from "./select.ts";
 import { buildRowDecoder } from "./row-decoder.ts";
 import { gatherMembership, hopMembership, resultTableOf } from "./source.ts";
 
@@ -41,7 +41,7 @@ export function compileQuery(schema: RuntimeSchema, ir: QueryIR, opts: CompileOp
   }
   const includes = compileIncludes(ctx, table, a, ir.includes);
   if (!ir.hops?.length && !ir.gather) filters.push(...filterFor(ctx, table, a, ir, includes));
-  else if (ir.requireIncludes) for (const inc of includes) if (!inc.many) filters.push(cat(inc.expr, " IS NOT NULL"));
+  else if (ir.requireIncludes) filters.push(...requiredIncludes(includes));
 
   const proj = projectColumns(ctx, table, a, ir, includes);
   const q = cat(

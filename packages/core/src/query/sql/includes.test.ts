@@ -47,13 +47,18 @@ describe("includes", () => {
     expect(Object.keys(rows[0])).toEqual(["id", "title", "project"]);
   });
 
-  it("requireIncludes drops rows whose forward include is missing, before limit", () => {
+  it("requireIncludes drops rows whose FK is set but whose related row is missing, before limit", () => {
     const ir = q("todos", { select: ["title"], requireIncludes: true, includes: [inc("project", q("projects"))] });
-    expect(run(ir).map((r) => r.id)).toEqual(["t1", "t2", "t3"]);
+    // t4's project is deleted → dropped; t5 has no project (optional FK) → kept with null
+    expect(run(ir).map((r) => [r.id, (r.project as { id: string } | null)?.id ?? null])).toEqual([["t1", "p1"], ["t2", "p2"], ["t3", "p1"], ["t5", null]]);
     expect(run({ ...ir, offset: 1, limit: 2 }).map((r) => r.id)).toEqual(["t2", "t3"]);
+    // a required FK: comments on a deleted todo disappear
+    d.exec(`UPDATE todos SET "$deletedAt" = 1 WHERE id = 't3'`);
+    expect(run(q("comments", { requireIncludes: true, includes: [inc("todo", q("todos", { select: ["title"] }))] })).map((r) => r.id)).toEqual(["c1", "c2"]);
+    expect(run(q("comments", { includes: [inc("todo", q("todos", { select: ["title"] }))] })).map((r) => r.todo)).toEqual([{ id: "t1", title: "a" }, { id: "t1", title: "a" }, null]);
     // the include's own where counts: a filtered-out project is missing too
     const filtered = q("todos", { select: ["title"], requireIncludes: true, includes: [inc("project", q("projects", { conditions: [w("name", "eq", "Home")] }))] });
-    expect(run(filtered).map((r) => r.id)).toEqual(["t2"]);
+    expect(run(filtered).map((r) => r.id)).toEqual(["t2", "t5"]);
   });
 
   it("reverse: arrays in id order, with the sub-query's own where/orderBy/limit/select", () => {

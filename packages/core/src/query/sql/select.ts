@@ -20,6 +20,13 @@ export interface CompiledInclude {
   many: boolean;
   /** Fixes one parsed related row in place (Dates, bytes, booleans, nested includes). */
   fixRow: (o: any) => any;
+  /** What requireIncludes() demands of the parent row (forward single includes only). */
+  required: Frag | null;
+}
+
+/** requireIncludes(): drop rows whose included row is missing, in includes that have one. */
+export function requiredIncludes(includes: CompiledInclude[]): Frag[] {
+  return includes.flatMap((i) => (i.required ? [i.required] : []));
 }
 
 /** The columns a query returns, id first, then schema order, then magic in selection order. */
@@ -159,7 +166,7 @@ export function limitClause(limit: number | undefined, offset: number | undefine
 export function filterFor(ctx: Ctx, table: string, alias: string, q: QueryIR, includes: CompiledInclude[], withConditions = true): Frag[] {
   const parts: Frag[] = [ctx.rowFilter(table, alias)];
   if (withConditions) parts.push(...compileConditions(ctx, table, alias, q.conditions));
-  if (q.requireIncludes) for (const inc of includes) if (!inc.many) parts.push(cat(inc.expr, " IS NOT NULL"));
+  if (q.requireIncludes) parts.push(...requiredIncludes(includes));
   return parts;
 }
 
@@ -197,5 +204,12 @@ function compileInclude(ctx: Ctx, table: string, alias: string, inc: IncludeIR):
         "))",
       )
     : cat("(SELECT ", json.frag, from, where, " LIMIT 1)");
-  return { key: inc.relation, expr, many: rel.many, fixRow: json.fixRow };
+  // A null optional FK keeps its row (the include is null, as the types say: T | null); a set FK
+  // whose row is missing, unreadable or filtered out by the include's where drops it.
+  let required: Frag | null = null;
+  if (!rel.many) {
+    const fkOptional = ctx.table(table).columns[rel.fkColumn].optional;
+    required = fkOptional ? cat(`(${alias}.${fk} IS NULL OR `, expr, " IS NOT NULL)") : cat(expr, " IS NOT NULL");
+  }
+  return { key: inc.relation, expr, many: rel.many, fixRow: json.fixRow, required };
 }
