@@ -216,4 +216,30 @@ describe("permissions over the wire (hostile clients)", () => {
     expect(checked).toBeGreaterThan(total * 0.1);
     expect(checked).toBeLessThan(total * 0.9);
   });
+  it("membership changes move rows into and out of a live subscription", async () => {
+    const [alice, bob] = users;
+    const a = client(alice);
+    const b = client(bob);
+    const project = rowId();
+    const task = rowId();
+    expect((await push(a, batch(alice.userId, [{ table: "projects", id: project, op: "insert", values: { name: "live" } }]))).kind).toBe("accepted");
+    expect((await push(a, batch(alice.userId, [{ table: "tasks", id: task, op: "insert", values: { title: "t", projectId: project, assignee: null } }]))).kind).toBe("accepted");
+    b.link.subscribeQuery("tasks", all("tasks"), "edge");
+    await until(() => b.settled.some(([s]) => s === "tasks"), "settled");
+    const got = (id: string) => b.remote.some((x) => x.writes.some((w) => w.id === id && w.op !== "delete"));
+    expect(got(task)).toBe(false);
+    const member = rowId();
+    expect((await push(a, batch(alice.userId, [{ table: "members", id: member, op: "insert", values: { projectId: project, user_id: bob.userId, role: "writer" } }]))).kind).toBe("accepted");
+    await until(() => got(task), "task entered bob's scope with the membership");
+    // Members have no delete (nor update) policy: alice cannot revoke; an admin can. After that,
+    // later changes to the task are no longer sent to bob.
+    expect((await push(a, batch(alice.userId, [{ table: "members", id: member, op: "delete" }]))).kind).toBe("rejected");
+    expect((await push(client(null), batch(alice.userId, [{ table: "members", id: member, op: "delete" }]))).kind).toBe("accepted");
+    const rename = batch(alice.userId, [{ table: "tasks", id: task, op: "update", values: { title: "secret plan" } }]);
+    expect((await push(a, rename)).kind).toBe("accepted");
+    const probe = batch(alice.userId, [{ table: "todos", id: rowId(), op: "insert", values: { title: "p", owner_id: alice.userId } }]);
+    await push(a, probe);
+    await new Promise((res) => setTimeout(res, 300));
+    expect(b.remote.some((x) => x.batchId === rename.batchId)).toBe(false);
+  });
 });

@@ -4,6 +4,7 @@
 // `policy` to drop rows the session may not read.
 
 import { compileQuery, resolveRelation, tablesRead, type PolicyHook, type QueryIR, type RuntimeSchema, type SqlDriver } from "@jazz-tools/core";
+import { readPolicyScope } from "@jazz-tools/core/internal/permissions/index.ts";
 
 /** "table\0id" */
 export type RowKey = string;
@@ -24,12 +25,17 @@ export class QueryScope {
     private readonly policy: PolicyHook | undefined,
   ) {
     this.tables = tablesRead(schema, query);
+    // Read policies can depend on other rows (exists, allowedTo): writes to those tables change
+    // what this session may read, and then a touched row cannot be re-checked on its own.
+    const viaPolicy = readPolicyScope(policy, this.tables);
+    if (viaPolicy) for (const t of viaPolicy.tables) this.tables.add(t);
     this.incremental =
       query.limit === undefined &&
       !query.offset &&
       (query.includes ?? []).length === 0 &&
       !query.hops?.length &&
-      !query.gather;
+      !query.gather &&
+      (viaPolicy?.rowLocal ?? true);
     // Compile once up front so a bad query is refused at subscribe time.
     compileQuery(schema, query, { policy });
   }
