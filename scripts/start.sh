@@ -8,4 +8,5 @@ bash scripts/setup.sh
 port="${PORT:-5173}"
 echo "[start] serving examples/todo-react at http://127.0.0.1:${port}/" >&2
 cd examples/todo-react
-exec pnpm exec vite --host 127.0.0.1 --port "$port" --strictPort
+# --configLoader runner: vite.config.ts imports the workspace's TypeScript sources (jazz-tools/dev/vite).
+exec pnpm exec vite --configLoader runner --host 127.0.0.1 --port "$port" --strictPort
