@@ -86,6 +86,7 @@ export const CLOSE = {
   badRequest: 4004,
   notFound: 4005,
   shuttingDown: 1001,
+  internalError: 1011,
 } as const;
 
 export class ProtocolError extends Error {

@@ -23,6 +23,7 @@ import { projectForConnection } from "./permissions.ts";
 import type { PolicyHook } from "@jazz-tools/core/internal/query/sql/context.ts";
 
 let nextConnection = 1;
+const encodedBatches = new WeakMap<Batch[], string>();
 
 export class Connection implements Subscriber {
   readonly id = `c${nextConnection++}`;
@@ -63,7 +64,11 @@ export class Connection implements Subscriber {
 
   sendBatches(batches: Batch[]): void {
     const visible = projectForConnection(this, batches);
-    if (visible.length > 0) this.send({ t: "batches", batches: visible });
+    if (visible.length === 0 || this.closed || this.ws.readyState !== 1) return;
+    // Fan-out hands many connections the same array: encode it once.
+    let text = encodedBatches.get(visible);
+    if (text === undefined) encodedBatches.set(visible, (text = encodeMessage({ t: "batches", batches: visible })));
+    this.ws.send(text);
   }
 
   sendSettled(queryId: string, tier: DurabilityTier): void {

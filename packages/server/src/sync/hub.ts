@@ -128,7 +128,12 @@ export class SubscriptionHub {
         for (const k of entering) p.entering.add(k);
       }
     }
+    const justThis = [batch];
     for (const [sub, p] of plan) {
+      if (p.entering.size === 0) {
+        if (p.batch && sub !== origin) sub.sendBatches(justThis);
+        continue;
+      }
       const out: Batch[] = [];
       const seen = new Set<string>();
       if (p.entering.size > 0) {

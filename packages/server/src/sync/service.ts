@@ -2,6 +2,7 @@
 // subscription hub, the authenticator and the live connections.
 
 import type { Batch, RuntimeSchema } from "@jazz-tools/core";
+import { CLOSE } from "@jazz-tools/core/sync";
 import type { Authenticator } from "../auth/resolve.ts";
 import { SchemaPublishError } from "../errors.ts";
 import type { Connection } from "./connection.ts";
@@ -35,11 +36,37 @@ export class SyncService {
     this.hub.removeSubscriber(c);
   }
 
+  private pending: { from: Connection; batch: Batch }[] = [];
+  private flushScheduled = false;
+
+  /**
+   * Group commit: pushes that arrive in the same event-loop turn are decided in one SQLite
+   * transaction (one fsync), then each gets its fate — only after the commit, so an accepted
+   * write is on disk before it is acknowledged — and accepted ones fan out.
+   */
   push(from: Connection, batch: Batch): void {
-    const session = from.session!;
-    const { fate, applied } = this.engine.accept(batch, session, from.isPrivileged);
-    from.send({ t: "fate", fate });
-    if (applied) this.hub.onAccepted(applied.batch, applied.rows, from);
+    this.pending.push({ from, batch });
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const items = this.pending.splice(0);
+    let outcomes: ReturnType<ServerEngine["accept"]>[];
+    try {
+      outcomes = this.engine.store.transaction(() => items.map(({ from, batch }) => this.engine.accept(batch, from.session!, from.isPrivileged)));
+    } catch (e) {
+      // The commit itself failed: nothing was acknowledged; the clients re-push on reconnect.
+      for (const { from } of items) from.close(CLOSE.internalError, `storage error: ${(e as Error).message}`);
+      return;
+    }
+    items.forEach(({ from }, i) => from.send({ t: "fate", fate: outcomes[i]!.fate }));
+    items.forEach(({ from }, i) => {
+      const applied = outcomes[i]!.applied;
+      if (applied) this.hub.onAccepted(applied.batch, applied.rows, from);
+    });
   }
 
   /** Structural schema: anyone in development, admin only with NODE_ENV=production. */
