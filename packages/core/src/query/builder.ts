@@ -511,11 +511,31 @@ type TypesOf<Q> = Q extends { readonly _types?: { schema: infer S extends Schema
   ? { schema: S; table: T & keyof S & string }
   : never;
 
-/** The result row of a handle (`{ id, ...columns }`) or of any query (with its select/includes). */
-export type RowOf<Q> = Q extends { readonly _rowType?: infer R } ? Exclude<R, undefined> : never;
-export type InsertOf<Q> = TableInsert<TypesOf<Q>["schema"], TypesOf<Q>["table"]>;
-export type UpdateOf<Q> = TableUpdate<TypesOf<Q>["schema"], TypesOf<Q>["table"]>;
-export type WhereOf<Q> = TableWhere<TypesOf<Q>["schema"], TypesOf<Q>["table"]>;
+/** True when Q is a builder query/handle (so its schema and table are known to the types). */
+type IsTyped<Q> = [TypesOf<Q>] extends [never] ? false : true;
+
+/**
+ * The result row of a handle (`{ id, ...columns }`) or of any query (with its select/includes).
+ * For an untyped QueryLike it is `Record<string, unknown>`; the other helpers fall back likewise.
+ */
+export type RowOf<Q> = IsTyped<Q> extends true
+  ? Q extends { readonly _rowType?: infer R }
+    ? Exclude<R, undefined>
+    : never
+  : Q extends QueryLike<infer R>
+    ? unknown extends R
+      ? Record<string, unknown>
+      : R
+    : Record<string, unknown>;
+export type InsertOf<Q> = IsTyped<Q> extends true
+  ? TableInsert<TypesOf<Q>["schema"], TypesOf<Q>["table"]>
+  : Record<string, unknown>;
+export type UpdateOf<Q> = IsTyped<Q> extends true
+  ? TableUpdate<TypesOf<Q>["schema"], TypesOf<Q>["table"]>
+  : Record<string, unknown>;
+export type WhereOf<Q> = IsTyped<Q> extends true
+  ? TableWhere<TypesOf<Q>["schema"], TypesOf<Q>["table"]>
+  : Record<string, unknown>;
 export interface TableMeta<S extends SchemaDef, T extends keyof S & string> {
   name: T;
   row: TableRow<S, T>;

@@ -346,3 +346,16 @@ describe("TableMetaOf", () => {
     expectTypeOf<M["insert"]>().toEqualTypeOf<{ name: string }>();
   });
 });
+
+describe("helpers on untyped QueryLike values", () => {
+  it("fall back to records instead of never", () => {
+    type Q = import("../query/ir.ts").QueryLike;
+    expectTypeOf<s.RowOf<Q>>().toEqualTypeOf<Record<string, unknown>>();
+    expectTypeOf<s.InsertOf<Q>>().toEqualTypeOf<Record<string, unknown>>();
+    expectTypeOf<s.RowOf<import("../query/ir.ts").QueryLike<{ id: string; a: number }>>>().toEqualTypeOf<{ id: string; a: number }>();
+  });
+
+  it("exposes s.definePermissions", () => {
+    expectTypeOf(s.definePermissions).toBeFunction();
+  });
+});
