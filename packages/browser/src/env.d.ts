@@ -10,6 +10,7 @@ declare module "@journeyapps/wa-sqlite/src/examples/OPFSCoopSyncVFS.js" {
   export class OPFSCoopSyncVFS {
     static create(name: string, module: unknown): Promise<OPFSCoopSyncVFS>;
     name: string;
+    mxPathname: number;
     close(): void | Promise<void>;
   }
 }

@@ -42,11 +42,13 @@ export interface WaModule {
   _sqlite3_errstr(rc: number): number;
   _sqlite3_get_autocommit(db: number): number;
   _sqlite3_serialize(db: number, zSchema: number, piSize: number, flags: number): number;
-  _sqlite3_deserialize(db: number, zSchema: number, pData: number, szDb: number, szBuf: number, flags: number): number;
+  /** The two sizes are i64, passed as (lo, hi) pairs by the legalized wasm signature. */
+  _sqlite3_deserialize(db: number, zSchema: number, pData: number, szLo: number, szHi: number, bufLo: number, bufHi: number, flags: number): number;
 }
 
 export const SQLITE_OK = 0;
 export const SQLITE_BUSY = 5;
+export const SQLITE_CANTOPEN = 14;
 export const SQLITE_ROW = 100;
 export const SQLITE_DONE = 101;
 const OPEN_READWRITE = 0x02;
@@ -100,9 +102,20 @@ export class WaSqliteDriver implements SqlDriver {
       m.retryOps ??= [];
       const { rc, db } = tryOpen(m, filename, vfs);
       if (rc === SQLITE_OK) return new WaSqliteDriver(m, db);
+      // CANTOPEN after an async attempt: the handles were still held by a worker that just
+      // died or is closing (NoModificationAllowedError). The VFS forgets the failed attempt.
+      if (rc === SQLITE_CANTOPEN && vfs && attempt < 60) {
+        await new Promise((r) => setTimeout(r, Math.min(25 * 2 ** attempt, 1000)));
+        continue;
+      }
       if (rc !== SQLITE_BUSY || m.retryOps.length === 0 || attempt > 20)
         throw new SqliteError(`cannot open ${filename}: ${errstr(m, rc)}`, rc);
-      await settleRetryOps(m);
+      try {
+        await settleRetryOps(m);
+      } catch {
+        // The file's handles are still held elsewhere (a closing tab): back off, then retry.
+        await new Promise((r) => setTimeout(r, Math.min(25 * 2 ** attempt, 1000)));
+      }
     }
   }
 
@@ -186,7 +199,8 @@ export class WaSqliteDriver implements SqlDriver {
     try {
       // SQLite owns p from here on, even on failure (FREEONCLOSE).
       const flags = DESERIALIZE_FREEONCLOSE | DESERIALIZE_RESIZEABLE;
-      const rc = m._sqlite3_deserialize(this.db, zMain, p, image.byteLength, image.byteLength, flags);
+      const n = image.byteLength;
+      const rc = m._sqlite3_deserialize(this.db, zMain, p, n, 0, n, 0, flags);
       if (rc !== SQLITE_OK) throw this.error(rc, "deserialize");
     } finally {
       m._sqlite3_free(zMain);

@@ -1,0 +1,155 @@
+import { generateAuthSecret, deriveLocalFirstIdentity } from "@jazz-tools/auth";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { hexId, todos, type Todo } from "../testing/fixtures.ts";
+import { createDb, StorageResetUnavailableError, type BrowserDb, type BrowserDbConfig } from "./create-db.ts";
+
+const dbs: BrowserDb[] = [];
+async function open(config: Partial<BrowserDbConfig> & { secret?: string }): Promise<BrowserDb> {
+  const db = await createDb({ appId: "app-" + hexId(), ...config } as BrowserDbConfig);
+  dbs.push(db);
+  return db;
+}
+afterEach(async () => {
+  await Promise.all(dbs.splice(0).map((d) => d.shutdown()));
+});
+
+async function opfsHas(namespace: string): Promise<boolean> {
+  const root = await navigator.storage.getDirectory();
+  try {
+    const jazz = await root.getDirectoryHandle("jazz");
+    await jazz.getDirectoryHandle(encodeURIComponent(namespace).replaceAll("%", "~"));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe("createDb in the browser (persistent, default)", () => {
+  it("writes apply to the mirror synchronously, reach live queries before insert returns, and are durable at tier local", async () => {
+    const secret = generateAuthSecret();
+    const appId = "app-" + hexId();
+    const db = await open({ appId, secret });
+    expect(db.storage).toEqual({ kind: "opfs", namespace: `${appId}::${encodeURIComponent(deriveLocalFirstIdentity(secret).userId)}`, fallback: false });
+    const seen: string[][] = [];
+    db.subscribeAll(todos, (d) => seen.push(d.all.map((t: Todo) => t.title)));
+    await vi.waitFor(() => expect(seen).toEqual([[]]));
+    const w = db.insert(todos, { title: "milk", batch: 1 });
+    expect(seen.at(-1)).toEqual(["milk"]); // before insert returned
+    await w.wait({ tier: "local" });
+    await db.shutdown();
+    // Reopen (a reload): the worker hydrates a new mirror from OPFS.
+    const again = await open({ appId, secret });
+    expect((await again.all(todos)).map((t) => t.title)).toEqual(["milk"]);
+  });
+
+  it("keeps two users of one app apart", async () => {
+    const appId = "app-" + hexId();
+    const alice = await open({ appId, secret: generateAuthSecret() });
+    const bob = await open({ appId, secret: generateAuthSecret() });
+    expect(alice.storage.namespace).not.toBe(bob.storage.namespace);
+    await alice.insert(todos, { title: "alice's", batch: 1 }).wait({ tier: "local" });
+    await bob.insert(todos, { title: "bob's", batch: 2 }).wait({ tier: "local" });
+    await new Promise((r) => setTimeout(r, 150));
+    expect((await alice.all(todos)).map((t) => t.title)).toEqual(["alice's"]);
+    expect((await bob.all(todos)).map((t) => t.title)).toEqual(["bob's"]);
+  });
+
+  it("uses driver.dbName as the namespace when given", async () => {
+    const dbName = "named-" + hexId();
+    const db = await open({ secret: generateAuthSecret(), driver: { type: "persistent", dbName } });
+    expect(db.storage.namespace).toBe(dbName);
+    await db.insert(todos, { title: "x", batch: 1 }).wait({ tier: "local" });
+    expect(await opfsHas(dbName)).toBe(true);
+  });
+
+  it("delivers a write in one client to live queries of another client on the namespace within 100 ms", async () => {
+    const cfg = { appId: "app-" + hexId(), secret: generateAuthSecret() };
+    const a = await open(cfg);
+    const b = await open(cfg);
+    let seenAt = 0;
+    b.subscribeAll(todos, (d) => {
+      if (d.all.some((t: Todo) => t.title === "from a")) seenAt ||= performance.now();
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    const t0 = performance.now();
+    a.insert(todos, { title: "from a", batch: 1 });
+    await vi.waitFor(() => expect(seenAt).toBeGreaterThan(0), { timeout: 2000 });
+    expect(seenAt - t0).toBeLessThan(100);
+  });
+
+  it("deleteClientStorage wipes the namespace in every client and the same Db stays usable", async () => {
+    const cfg = { appId: "app-" + hexId(), secret: generateAuthSecret() };
+    const a = await open(cfg);
+    const b = await open(cfg);
+    await a.insert(todos, { title: "old", batch: 1 }).wait({ tier: "local" });
+    const seenByB: string[][] = [];
+    b.subscribeAll(todos, (d) => seenByB.push(d.all.map((t: Todo) => t.title)));
+    await vi.waitFor(() => expect(seenByB.at(-1)).toEqual(["old"]));
+    await a.deleteClientStorage();
+    expect(await a.all(todos)).toEqual([]);
+    await vi.waitFor(() => expect(seenByB.at(-1)).toEqual([]), { timeout: 5000 });
+    await a.insert(todos, { title: "new", batch: 2 }).wait({ tier: "local" });
+    await vi.waitFor(async () => expect((await b.all(todos)).map((t) => t.title)).toEqual(["new"]), { timeout: 5000 });
+    await b.insert(todos, { title: "from b", batch: 3 }).wait({ tier: "local" });
+    await a.shutdown();
+    await b.shutdown();
+    const c = await open(cfg);
+    expect((await c.all(todos)).map((t) => t.title).sort()).toEqual(["from b", "new"]);
+  });
+
+  it("logout() keeps the data, logout({ wipeData: true }) deletes it", async () => {
+    const cfg = { appId: "app-" + hexId(), secret: generateAuthSecret() };
+    const a = await open(cfg);
+    await a.insert(todos, { title: "kept", batch: 1 }).wait({ tier: "local" });
+    await a.logout();
+    const b = await open(cfg);
+    expect((await b.all(todos)).map((t) => t.title)).toEqual(["kept"]);
+    await b.logout({ wipeData: true });
+    expect(await opfsHas(b.storage.namespace)).toBe(false);
+    const c = await open(cfg);
+    expect(await c.all(todos)).toEqual([]);
+  });
+
+  it("falls back to memory with a warning and a flag when OPFS is unavailable", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const db = await open({
+      secret: generateAuthSecret(),
+      runtimeSources: { workerUrl: new URL("../testing/no-opfs-worker.ts", import.meta.url) },
+    });
+    expect(db.storage.kind).toBe("memory");
+    expect(db.storage.fallback).toBe(true);
+    expect(db.storage.reason).toMatch(/SecurityError|insecure/);
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/OPFS is unavailable.*runs in memory/));
+    warn.mockRestore();
+    const w = db.insert(todos, { title: "in memory", batch: 1 });
+    await w.wait({ tier: "local" });
+    expect((await db.all(todos)).length).toBe(1);
+  });
+});
+
+describe("createDb in the browser with driver memory", () => {
+  it("runs the mirror alone: no worker, no OPFS", async () => {
+    const RealWorker = globalThis.Worker;
+    let workers = 0;
+    globalThis.Worker = class extends RealWorker {
+      constructor(...args: ConstructorParameters<typeof Worker>) {
+        super(...args);
+        workers++;
+      }
+    };
+    try {
+      const db = await open({ secret: generateAuthSecret(), driver: { type: "memory" } });
+      expect(db.storage).toMatchObject({ kind: "memory", fallback: false });
+      const seen: number[] = [];
+      db.subscribeAll(todos, (d) => seen.push(d.all.length));
+      await vi.waitFor(() => expect(seen).toEqual([0]));
+      db.insert(todos, { title: "m", batch: 1 });
+      expect(seen.at(-1)).toBe(1);
+      expect(workers).toBe(0);
+      expect(await opfsHas(db.storage.namespace)).toBe(false);
+      await expect(db.deleteClientStorage()).rejects.toThrow(StorageResetUnavailableError);
+    } finally {
+      globalThis.Worker = RealWorker;
+    }
+  });
+});

@@ -1,0 +1,21 @@
+// Storage namespace (one OPFS database per namespace), as the reference resolves it:
+// driver.dbName, else config.dbName, else appId for anonymous sessions, else
+// `${appId}::${encodeURIComponent(user_id)}` so two users on one browser never share rows.
+
+import { deriveLocalFirstIdentity, sessionFromJwt } from "@jazz-tools/auth";
+import type { DbConfig } from "@jazz-tools/core";
+
+export function resolveStorageNamespace(config: DbConfig): string {
+  const d = config.driver;
+  if (d?.type === "persistent" && d.dbName) return d.dbName;
+  if (config.dbName) return config.dbName;
+  const userId = sessionUserId(config);
+  return userId ? `${config.appId}::${encodeURIComponent(userId)}` : config.appId;
+}
+
+function sessionUserId(config: DbConfig): string | null {
+  if (config.secret) return deriveLocalFirstIdentity(config.secret).userId;
+  if (config.jwtToken) return sessionFromJwt(config.jwtToken)?.user_id ?? null;
+  if (config.cookieSession) return config.cookieSession.user_id ?? null;
+  return null;
+}

@@ -1,0 +1,78 @@
+// window.__jazz: storage helpers for every live client on the page (reference §1.9). The
+// framework adapters' createJazzClient registers each client; plain createDb does not.
+
+export interface WindowStorageClient {
+  deleteClientStorage(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+interface Context {
+  db: WindowStorageClient;
+  namespace: string;
+}
+
+export class WindowStorageError extends Error {
+  override name = "WindowStorageError";
+}
+
+type JazzWindow = typeof globalThis & {
+  __jazzWindowStorageContexts__?: Set<Context>;
+  __jazz?: Record<string, unknown>;
+};
+
+function contexts(): Set<Context> {
+  const w = globalThis as JazzWindow;
+  return (w.__jazzWindowStorageContexts__ ??= new Set());
+}
+
+function namespaces(): string[] {
+  return [...new Set([...contexts()].map((c) => c.namespace))].sort();
+}
+
+function pick(namespace: string | undefined): Context[] {
+  const all = [...contexts()];
+  if (all.length === 0) throw new WindowStorageError("No live Jazz storage contexts are available on this page.");
+  if (namespace === undefined) {
+    if (namespaces().length > 1)
+      throw new WindowStorageError(
+        `Multiple live Jazz storage contexts are available. Call window.__jazz.clearStorage("<namespace>"). Available namespaces: ${namespaces().join(", ")}`,
+      );
+    return all;
+  }
+  const matching = all.filter((c) => c.namespace === namespace);
+  if (!matching.length)
+    throw new WindowStorageError(`No live Jazz storage context matches "${namespace}". Available namespaces: ${namespaces().join(", ")}`);
+  return matching;
+}
+
+const api = {
+  listLiveStorageNamespaces: (): string[] => namespaces(),
+  async clearStorage(namespace?: string): Promise<void> {
+    // One reset per namespace: every client of it shares the same storage.
+    await pick(namespace)[0]!.db.deleteClientStorage();
+  },
+  async shutdown(namespace?: string): Promise<void> {
+    const targets = namespace === undefined ? [...contexts()] : pick(namespace);
+    await Promise.all(targets.map((c) => c.db.shutdown()));
+  },
+};
+
+/**
+ * Registers a live client for window.__jazz; returns the unregister function (call it on
+ * shutdown). Shutting a client down through window.__jazz unregisters it too.
+ */
+export function registerWindowClient(db: WindowStorageClient, namespace: string): () => void {
+  const w = globalThis as JazzWindow;
+  const ctx: Context = { db, namespace };
+  const originalShutdown = db.shutdown.bind(db);
+  ctx.db = {
+    deleteClientStorage: () => db.deleteClientStorage(),
+    shutdown: async () => {
+      contexts().delete(ctx);
+      await originalShutdown();
+    },
+  };
+  contexts().add(ctx);
+  w.__jazz = Object.assign(w.__jazz ?? {}, api);
+  return () => contexts().delete(ctx);
+}

@@ -1,0 +1,141 @@
+// The mirror's ReplicaLink to the durable worker. Local batches are pushed to the worker
+// (coalesced per microtask into one commit call); fates come back from that call; batches
+// other tabs or upstream committed arrive on the tab channel.
+
+import type { Batch, BatchFate, LinkListener, ReplicaLink, RuntimeSchema } from "@jazz-tools/core";
+import type { TabMessage } from "../tabs/channel.ts";
+import type { StartedWorker } from "./worker-client.ts";
+
+export class WorkerLink implements ReplicaLink {
+  private readonly listeners = new Set<LinkListener>();
+  private pending: Batch[] = [];
+  /** Local batches not yet announced to the other tabs. */
+  private toTabs: Batch[] = [];
+  private scheduled = false;
+  /** Pushed but not yet committed: resent to a restarted worker. */
+  private readonly unsettled = new Map<string, Batch>();
+  private inbox: Batch[] = [];
+  private inboxFates: BatchFate[] = [];
+  private worker: StartedWorker | null;
+  private waiting: (() => void)[] = [];
+  private closed = false;
+  private sentTables = new Set<string>();
+  /** The mirror's tables (the Db learns them lazily); sent to the worker when they grow. */
+  schema: () => RuntimeSchema | undefined = () => undefined;
+  /** Called before remote batches reach the Db, so it knows their tables. */
+  beforeRemote: (batches: Batch[], schema: RuntimeSchema | undefined) => void = () => {};
+
+  constructor(
+    worker: StartedWorker,
+    private readonly channel: BroadcastChannel,
+    private readonly tabId: string,
+  ) {
+    this.worker = worker;
+    channel.addEventListener("message", this.onMessage);
+  }
+
+  push(batch: Batch): void {
+    if (this.closed) throw new Error("This Jazz Db has been shut down");
+    this.unsettled.set(batch.batchId, batch);
+    this.pending.push(batch);
+    this.toTabs.push(batch);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(() => void this.flush());
+    }
+  }
+
+  listen(listener: LinkListener): () => void {
+    this.listeners.add(listener);
+    // Batches that arrived before the Db attached (between hydration and construction).
+    if (this.inbox.length) {
+      const batches = this.inbox;
+      this.inbox = [];
+      listener.onRemoteBatches(batches);
+    }
+    if (this.inboxFates.length) {
+      const fates = this.inboxFates;
+      this.inboxFates = [];
+      for (const f of fates) listener.onFate(f);
+    }
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Waits until every pushed batch has a fate from the worker. */
+  async drain(): Promise<void> {
+    while (this.unsettled.size || this.pending.length) await new Promise<void>((r) => this.waiting.push(r));
+  }
+
+  /** Detach from the current worker (it is being replaced); pushes queue until `attach`. */
+  detach(): void {
+    this.worker = null;
+  }
+
+  /** Attach a (re)started worker and resend what the previous one had not committed. */
+  attach(worker: StartedWorker): void {
+    this.worker = worker;
+    this.sentTables.clear();
+    this.pending = [...this.unsettled.values()];
+    if (this.pending.length) void this.flush();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.drain();
+    this.closed = true;
+    this.channel.removeEventListener("message", this.onMessage);
+    this.channel.close();
+  }
+
+  private async flush(): Promise<void> {
+    this.scheduled = false;
+    if (this.toTabs.length) {
+      const batches = this.toTabs;
+      this.toTabs = [];
+      this.channel.postMessage({ type: "batches", origin: this.tabId, batches, schema: this.schema() } satisfies TabMessage);
+    }
+    const worker = this.worker;
+    if (!worker || !this.pending.length) return;
+    const batches = this.pending;
+    this.pending = [];
+    let fates: BatchFate[];
+    const schema = this.schema();
+    const grown = schema && Object.keys(schema.tables).some((t) => !this.sentTables.has(t));
+    if (grown) for (const t of Object.keys(schema.tables)) this.sentTables.add(t);
+    try {
+      fates = await worker.api.commit(batches, grown ? schema : undefined);
+    } catch (e) {
+      if (this.worker !== worker) return; // restarted meanwhile: attach() resends them
+      const reason = `the Jazz worker failed: ${(e as Error)?.message ?? e}`;
+      fates = batches.map((b) => ({ batchId: b.batchId, kind: "rejected", code: "worker_failed", reason }));
+    }
+    for (const f of fates) {
+      this.unsettled.delete(f.batchId);
+      this.emitFate(f);
+    }
+    this.wake();
+  }
+
+  private wake(): void {
+    if (this.unsettled.size || this.pending.length) return;
+    const w = this.waiting;
+    this.waiting = [];
+    for (const r of w) r();
+  }
+
+  private emitFate(f: BatchFate): void {
+    if (!this.listeners.size) this.inboxFates.push(f);
+    for (const l of this.listeners) l.onFate(f);
+  }
+
+  private readonly onMessage = (e: MessageEvent<TabMessage>) => {
+    const msg = e.data;
+    if (msg.type === "batches" && msg.origin !== this.tabId) {
+      this.beforeRemote(msg.batches, msg.schema);
+      if (!this.listeners.size) this.inbox.push(...msg.batches);
+      for (const l of this.listeners) l.onRemoteBatches(msg.batches);
+    } else if (msg.type === "fates") {
+      for (const f of msg.fates) this.emitFate(f);
+    }
+  };
+}

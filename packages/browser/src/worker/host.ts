@@ -1,0 +1,103 @@
+// The worker's API (exposed through Comlink by worker.ts): open the namespace's OPFS database,
+// commit local batches durably, serve the hydration image, fan out to tabs, run upstream.
+
+import type { Batch, BatchFate, RuntimeSchema, SqlDriver } from "@jazz-tools/core";
+import { transfer } from "comlink";
+import { loadWaSqlite } from "../sqlite/load.ts";
+import { openTabChannel, type TabMessage } from "../tabs/channel.ts";
+import { DurableReplica, type BatchApplier } from "./durable-replica.ts";
+import { OpfsDatabase, OpfsUnavailableError, type JournalMode } from "./opfs.ts";
+import { createUpstream, type Upstream } from "./upstream.ts";
+
+export interface WorkerInit {
+  wasmModule: WebAssembly.Module;
+  namespace: string;
+  /** Tables known at start (more arrive with commits). */
+  schema: RuntimeSchema;
+  /** Identifies the tab, so it can skip its own batches on the tab channel. */
+  tabId: string;
+  journal?: JournalMode;
+  config?: Record<string, unknown>;
+}
+
+export type InitResult = { ok: true } | { ok: false; opfsUnavailable: boolean; reason: string };
+
+export type EngineFactory = (driver: SqlDriver, schema: RuntimeSchema) => BatchApplier;
+
+export class WorkerHost {
+  private replica: DurableReplica | null = null;
+  private channel: BroadcastChannel | null = null;
+  private upstream: Upstream | null = null;
+  private tabId = "";
+
+  constructor(private readonly makeEngine: EngineFactory) {}
+
+  async init(init: WorkerInit): Promise<InitResult> {
+    this.tabId = init.tabId;
+    let db: OpfsDatabase;
+    // The VFS reports the cause of a failed open (e.g. a handle conflict) only on console.error.
+    const vfsErrors: string[] = [];
+    const consoleError = console.error;
+    console.error = (...args: unknown[]) => {
+      vfsErrors.push(args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : String(a))).join(" "));
+      consoleError(...args);
+    };
+    try {
+      const m = await loadWaSqlite({ module: init.wasmModule });
+      db = await OpfsDatabase.open(m, init.namespace, init.journal);
+    } catch (e) {
+      const reason = [String((e as Error)?.message ?? e), ...new Set(vfsErrors)].join("; ");
+      return { ok: false, opfsUnavailable: e instanceof OpfsUnavailableError, reason };
+    } finally {
+      console.error = consoleError;
+    }
+    this.replica = await DurableReplica.open(db, (d) => this.makeEngine(d, init.schema));
+    this.channel = openTabChannel(init.namespace);
+    const channel = this.channel;
+    this.upstream = createUpstream({
+      replica: this.replica,
+      namespace: init.namespace,
+      schema: init.schema,
+      config: init.config ?? {},
+      publishRemote: (batches) =>
+        channel.postMessage({ type: "batches", origin: "upstream", batches, schema: this.replica?.schema() } satisfies TabMessage),
+      publishFates: (fates) => channel.postMessage({ type: "fates", fates } satisfies TabMessage),
+    });
+    return { ok: true };
+  }
+
+  async image(): Promise<Uint8Array> {
+    const image = await this.ready().image();
+    return transfer(image, [image.buffer as ArrayBuffer]);
+  }
+
+  /** `schema`: the mirror's current tables, sent when it has learned new ones. */
+  async commit(batches: Batch[], schema?: RuntimeSchema): Promise<BatchFate[]> {
+    if (schema) await this.ready().addTables(schema);
+    const fates = await this.ready().commitLocal(batches);
+    // Other tabs already heard of these batches from this tab's mirror (tabs/channel.ts).
+    const committed = batches.filter((_, i) => fates[i]!.kind === "accepted");
+    if (committed.length) this.upstream?.onLocalCommitted(committed);
+    return fates;
+  }
+
+  integrityCheck(): Promise<string> {
+    return this.ready().integrityCheck();
+  }
+
+  /** Closes the database and releases the OPFS handles and lock (idempotent). */
+  async shutdown(): Promise<void> {
+    const { replica, upstream } = this;
+    this.replica = null;
+    this.upstream = null;
+    await upstream?.close();
+    replica?.close();
+    this.channel?.close();
+    this.channel = null;
+  }
+
+  private ready(): DurableReplica {
+    if (!this.replica) throw new Error("The Jazz worker is not open (init failed or it was shut down)");
+    return this.replica;
+  }
+}

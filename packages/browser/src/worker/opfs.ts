@@ -1,0 +1,142 @@
+// The worker's durable SQLite file on OPFS through OPFSCoopSyncVFS. The VFS takes a Web Lock
+// and opens sync access handles asynchronously: any statement that needs the file lock may
+// answer SQLITE_BUSY once while that happens (first use, or after another tab borrowed the
+// file), so every transaction starts with an async "BEGIN IMMEDIATE" retry and then runs
+// synchronously while the lock is held.
+
+import { OPFSCoopSyncVFS } from "@journeyapps/wa-sqlite/src/examples/OPFSCoopSyncVFS.js";
+import { SQLITE_BUSY, SQLITE_OK, SqliteError, WaSqliteDriver, settleRetryOps, type WaModule } from "../sqlite/wa-sqlite.ts";
+
+const VFS_NAME = "jazz-opfs";
+const ROOT_DIR = "jazz";
+const registered = new WeakMap<WaModule, Promise<void>>();
+
+/** OPFS could not be used (e.g. SecurityError in a private window). */
+export class OpfsUnavailableError extends Error {
+  override name = "OpfsUnavailableError";
+}
+
+/** The OPFS directory holding one namespace's files (database, journal). */
+export function namespaceDir(namespace: string): string {
+  // encodeURIComponent keeps "::", "/" and "%" of namespaces out of the path syntax.
+  return `${ROOT_DIR}/${encodeURIComponent(namespace).replaceAll("%", "~")}`;
+}
+
+async function registerVfs(m: WaModule): Promise<void> {
+  let done = registered.get(m);
+  if (!done) {
+    done = OPFSCoopSyncVFS.create(VFS_NAME, m).then((vfs) => {
+      // The default (64) is too short for "/jazz/<app>::<user>/db.sqlite-journal".
+      vfs.mxPathname = 1024;
+      const rc = m.vfs_register(vfs, false);
+      if (rc !== SQLITE_OK) throw new SqliteError(`cannot register the OPFS VFS (${rc})`, rc);
+    });
+    registered.set(m, done);
+  }
+  return done;
+}
+
+export type JournalMode = "delete" | "wal-exclusive";
+
+export class OpfsDatabase {
+  private constructor(
+    private readonly m: WaModule,
+    readonly driver: WaSqliteDriver,
+    readonly namespace: string,
+  ) {}
+
+  static async open(m: WaModule, namespace: string, journal: JournalMode = "delete"): Promise<OpfsDatabase> {
+    let root: FileSystemDirectoryHandle;
+    try {
+      root = await navigator.storage.getDirectory();
+    } catch (e) {
+      throw new OpfsUnavailableError(`OPFS is not available here: ${(e as Error)?.name}: ${(e as Error)?.message ?? e}`, { cause: e });
+    }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        let dir = root;
+        for (const part of namespaceDir(namespace).split("/")) dir = await dir.getDirectoryHandle(part, { create: true });
+        await registerVfs(m);
+        break;
+      } catch (e) {
+        // Several workers starting at once race on the VFS's temporary directories (and on a
+        // namespace directory being wiped): NotFoundError is transient.
+        registered.delete(m);
+        if ((e as DOMException)?.name !== "NotFoundError" || attempt >= 5) throw e;
+        await sleep(20 * 2 ** attempt);
+      }
+    }
+    const driver = await WaSqliteDriver.openAsync(m, `/${namespaceDir(namespace)}/db.sqlite`, VFS_NAME);
+    const db = new OpfsDatabase(m, driver, namespace);
+    if (journal === "wal-exclusive") {
+      // Exclusive locking keeps the file lock forever: single connection only (no tab sharing).
+      await db.retryBusy(() => driver.tryExec("PRAGMA locking_mode=exclusive; PRAGMA journal_mode=wal"));
+    }
+    return db;
+  }
+
+  /**
+   * Runs `fn` inside one write transaction: all of it commits or none of it does. The lock
+   * wait is async; `fn` itself runs synchronously with the lock held.
+   */
+  async transaction<T>(fn: (driver: WaSqliteDriver) => T): Promise<T> {
+    await this.retryBusy(() => this.driver.tryExec("BEGIN IMMEDIATE"));
+    try {
+      const result = fn(this.driver);
+      this.driver.exec("COMMIT");
+      return result;
+    } catch (e) {
+      if (this.driver.inTransaction) this.driver.exec("ROLLBACK");
+      throw e;
+    }
+  }
+
+  private async retryBusy(attempt: () => number): Promise<void> {
+    for (let tries = 0; ; tries++) {
+      const rc = attempt();
+      if (rc === SQLITE_OK) return;
+      if (rc === SQLITE_BUSY && tries < 50) {
+        if (this.driver.inTransaction) this.driver.exec("ROLLBACK");
+        try {
+          if (this.m.retryOps.length) await settleRetryOps(this.m);
+          else await sleep(Math.min(2 ** tries, 100));
+        } catch {
+          // Handle conflict (NoModificationAllowedError) while a closing tab's worker still
+          // holds the file: back off and ask again.
+          await sleep(Math.min(25 * 2 ** tries, 1000));
+        }
+        continue;
+      }
+      throw new SqliteError(`OPFS database ${this.namespace} is unavailable (SQLite code ${rc})`, rc);
+    }
+  }
+
+  close(): void {
+    this.driver.close();
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Deletes a namespace's files; its database must be closed (in every tab) first. */
+export async function wipeNamespace(namespace: string): Promise<void> {
+  const root = await navigator.storage.getDirectory();
+  let jazz: FileSystemDirectoryHandle;
+  try {
+    jazz = await root.getDirectoryHandle(ROOT_DIR);
+  } catch {
+    return;
+  }
+  const name = namespaceDir(namespace).split("/")[1]!;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await jazz.removeEntry(name, { recursive: true });
+      return;
+    } catch (e) {
+      if ((e as DOMException)?.name === "NotFoundError") return;
+      // A closing worker (this or another tab) may still hold an access handle for a moment.
+      if (attempt >= 12) throw e;
+      await sleep(50 * 2 ** Math.min(attempt, 5));
+    }
+  }
+}

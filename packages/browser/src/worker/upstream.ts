@@ -1,0 +1,59 @@
+// The seam where the worker connects upstream (the sync server). The worker owns durability
+// and the network; this module owns "upstream". The sync engineer plugs a server link in with
+// `setUpstreamFactory`; without one the worker is the authority and `local` is the last tier.
+//
+// Contract for an Upstream:
+// - `start` is called once the durable replica is open. Read `replica.outbox()` to resend
+//   unsettled batches (after a reload or reconnect), then keep the outbox in step with
+//   `replica.settle(ids)` as the server settles them.
+// - `onLocalCommitted` is called after each local commit with the batches just made durable.
+// - Apply server batches with `replica.applyRemote(batches)`, then `publishRemote(batches)` so
+//   every tab's mirror merges them; report server fates with `publishFates(fates)`.
+// - Several tabs of one namespace each run a worker on the same file: only one should talk to
+//   the server. `runAsLeader` (Web Lock per namespace) elects it; followers' commits still land
+//   in the shared outbox, which the leader drains.
+
+import type { Batch, BatchFate, RuntimeSchema } from "@jazz-tools/core";
+import type { DurableReplica } from "./durable-replica.ts";
+
+export interface UpstreamContext {
+  replica: DurableReplica;
+  namespace: string;
+  schema: RuntimeSchema;
+  /** The Db config fields a server link needs (serverUrl, appId, tokens…), as given to createDb. */
+  config: Record<string, unknown>;
+  publishRemote(batches: Batch[]): void;
+  publishFates(fates: BatchFate[]): void;
+}
+
+export interface Upstream {
+  onLocalCommitted(batches: Batch[]): void;
+  close(): Promise<void>;
+}
+
+export type UpstreamFactory = (ctx: UpstreamContext) => Upstream | null;
+
+let factory: UpstreamFactory = () => null;
+
+/** Install the server link used by every worker started afterwards (call in the worker). */
+export function setUpstreamFactory(f: UpstreamFactory): void {
+  factory = f;
+}
+
+export function createUpstream(ctx: UpstreamContext): Upstream | null {
+  return factory(ctx);
+}
+
+/**
+ * Runs `lead` while this worker holds the namespace's leader lock; resolves the returned
+ * release function's promise when leadership ends (worker closes or `release` is called).
+ */
+export function runAsLeader(namespace: string, lead: () => Promise<void> | void): () => void {
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  void navigator.locks.request(`jazz-upstream:${namespace}`, async () => {
+    await lead();
+    await released;
+  });
+  return release;
+}
