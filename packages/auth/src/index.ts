@@ -32,6 +32,7 @@ export {
   type MintTokenOptions,
   type LocalFirstClaims,
 } from "./jwt/mint.ts";
+export { mintLocalFirstTokenAsync, mintAnonymousTokenAsync, deriveLocalFirstIdentityAsync } from "./jwt/mint-async.ts";
 export {
   verifyLocalFirstIdentityProof,
   type IdentityProofResult,

@@ -31,16 +31,17 @@ export function userIdFromPublicKey(publicKey: Uint8Array): string {
 const cache = new Map<string, CachedIdentity>();
 const CACHE_LIMIT = 64;
 
-function derive(secret: string): CachedIdentity {
-  const hit = cache.get(secret);
-  if (hit) return hit;
+/** SHA-512("jazz-auth-sign-v1" ‖ seed)[0..32]: the Ed25519 private key seed of `secret`. */
+export function signingKeyFor(secret: string): Uint8Array {
   const seed = validateAuthSecret(secret);
   const input = new Uint8Array(SIGN_DOMAIN.length + seed.length);
   input.set(SIGN_DOMAIN, 0);
   input.set(seed, SIGN_DOMAIN.length);
   // The domain string is prepended before hashing; the first 32 bytes are the Ed25519 seed.
-  const signingKey = sha512(input).slice(0, 32);
-  const publicKey = ed.getPublicKey(signingKey);
+  return sha512(input).slice(0, 32);
+}
+
+function remember(secret: string, signingKey: Uint8Array, publicKey: Uint8Array): CachedIdentity {
   const identity: CachedIdentity = {
     userId: userIdFromPublicKey(publicKey),
     publicKey,
@@ -50,6 +51,22 @@ function derive(secret: string): CachedIdentity {
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
   cache.set(secret, identity);
   return identity;
+}
+
+/** Fills the cache with a public key computed elsewhere (WebCrypto), so sync callers skip noble. */
+export function primeIdentityCache(secret: string, signingKey: Uint8Array, publicKey: Uint8Array): void {
+  if (!cache.has(secret)) remember(secret, signingKey, publicKey);
+}
+
+export function hasCachedIdentity(secret: string): boolean {
+  return cache.has(secret);
+}
+
+function derive(secret: string): CachedIdentity {
+  const hit = cache.get(secret);
+  if (hit) return hit;
+  const signingKey = signingKeyFor(secret);
+  return remember(secret, signingKey, ed.getPublicKey(signingKey));
 }
 
 export function deriveLocalFirstIdentity(secret: string): LocalFirstIdentity {

@@ -37,8 +37,8 @@ export class TokenMintError extends Error {
 const HEADER_B64 = utf8ToBase64Url(JSON.stringify({ alg: "EdDSA", typ: "JWT" }));
 const encoder = new TextEncoder();
 
-/** A self-signed EdDSA JWT proving ownership of the identity derived from `secret`. */
-export function mintLocalFirstToken(secret: string, options: MintTokenOptions): string {
+/** `b64url(header).b64url(claims)` for `secret`, claims in the reference order. */
+export function localFirstSigningInput(secret: string, options: MintTokenOptions): string {
   const ttl = options.ttlSeconds ?? SESSION_TOKEN_TTL_SECONDS;
   if (!Number.isInteger(ttl) || ttl <= 0 || ttl > MAX_TOKEN_TTL_SECONDS) {
     throw new TokenMintError(`ttlSeconds must be an integer in 1..${MAX_TOKEN_TTL_SECONDS}, got ${ttl}`);
@@ -57,7 +57,16 @@ export function mintLocalFirstToken(secret: string, options: MintTokenOptions): 
     iat,
     exp: iat + ttl,
   };
-  const signingInput = `${HEADER_B64}.${utf8ToBase64Url(JSON.stringify(claims))}`;
+  return `${HEADER_B64}.${utf8ToBase64Url(JSON.stringify(claims))}`;
+}
+
+/**
+ * A self-signed EdDSA JWT proving ownership of the identity derived from `secret`. Synchronous
+ * (pure JS); the first call in a process builds noble's base-point table (tens of ms), so start-up
+ * paths that can await should prefer `mintLocalFirstTokenAsync` (native WebCrypto Ed25519).
+ */
+export function mintLocalFirstToken(secret: string, options: MintTokenOptions): string {
+  const signingInput = localFirstSigningInput(secret, options);
   const signature = signWithSecret(secret, encoder.encode(signingInput));
   return `${signingInput}.${bytesToBase64Url(signature)}`;
 }
