@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createNodeSqlDriver } from "@jazz-tools/sqlite-node";
-import { generateAuthSecret, deriveLocalFirstIdentity } from "@jazz-tools/auth";
+import { generateAuthSecret, deriveLocalFirstIdentity, mintLocalFirstToken } from "@jazz-tools/auth";
+import * as s from "../schema/dsl.ts";
 import type { RuntimeSchema } from "../schema/runtime.ts";
 import type { Condition, QueryIR, QueryLike } from "../query/ir.ts";
 import type { Batch, BatchFate } from "../engine/batch.ts";
@@ -309,5 +310,113 @@ describe("lifecycle and auth", () => {
     const p1 = db.shutdown();
     expect(db.shutdown()).toBe(p1);
     await p1;
+  });
+});
+
+describe("DSL hooks: JSON validators, transforms, optional columns", () => {
+  // A minimal Standard Schema (what zod & co. implement): a { x: number } object.
+  const point = {
+    "~standard": {
+      version: 1 as const,
+      vendor: "test",
+      validate: (v: unknown) =>
+        v && typeof v === "object" && typeof (v as { x?: unknown }).x === "number"
+          ? { value: v as { x: number } }
+          : { issues: [{ message: "x must be a number", path: ["x"] }] },
+    },
+  };
+  const app = s.defineApp({
+    shapes: s.table({
+      label: s.string().optional(),
+      at: s.json(point),
+      size: s.int().transform({ from: (n: number) => `${n}px`, to: (px: string) => parseInt(px, 10) }),
+    }),
+  });
+
+  it("runs the validator on insert and update, and applies transforms both ways", async () => {
+    const db = newDb();
+    const { value } = db.insert(app.shapes, { at: { x: 1 }, size: "12px", label: undefined });
+    expect(value).toMatchObject({ at: { x: 1 }, size: "12px", label: null });
+    expect(() => db.insert(app.shapes, { at: { x: "no" } as never, size: "1px" })).toThrow(/rejected by the column's validator: x: x must be a number/);
+    expect(() => db.update(app.shapes, value.id, { at: { y: 2 } as never })).toThrow(InvalidValueError);
+    db.update(app.shapes, value.id, { size: "20px", label: null });
+    expect(await db.one(app.shapes.where({ id: value.id }))).toMatchObject({ size: "20px", label: null, at: { x: 1 } });
+    expect(await db.all(app.shapes)).toHaveLength(1);
+  });
+});
+
+describe("auth state", () => {
+  it("external JWT: same principal may refresh, another principal throws", () => {
+    const jwt = mintLocalFirstToken(secret, { audience: "test-app" });
+    const db = newDb({ jwtToken: jwt });
+    const states: string[] = [];
+    db.onAuthChanged((st) => states.push(`${st.authMode}:${st.session?.user_id}`));
+    const me = deriveLocalFirstIdentity(secret).userId;
+    expect(states).toEqual([`local-first:${me}`]);
+    db.updateAuthToken(mintLocalFirstToken(secret, { audience: "test-app", now: Date.now() + 1000 }));
+    expect(states.length).toBe(2);
+    const other = mintLocalFirstToken(generateAuthSecret(), { audience: "test-app" });
+    expect(() => db.updateAuthToken(other)).toThrow("Changing auth principal on a live client is not supported. Recreate the Db.");
+    expect(db.getAuthState().session?.user_id).toBe(me);
+  });
+
+  it("cookie sessions are not anonymous and keep their principal", () => {
+    const session = { user_id: "user-1", claims: { role: "x" }, authMode: "external" as const };
+    const db = newDb({ cookieSession: session });
+    expect(db.getAuthState()).toEqual({ authMode: "external", session });
+    expect(db.insert(todos, { title: "by cookie" }).value.title).toBe("by cookie");
+    expect(() => db.updateCookieSession({ ...session, user_id: "user-2" })).toThrow(/Changing auth principal/);
+    db.updateCookieSession(null);
+    expect(db.getAuthState().session).toBeNull();
+  });
+});
+
+describe("link: transactions and tiers", () => {
+  it("a transaction is visible only once the authority accepts it", async () => {
+    const link = new FakeLink();
+    const db = newDb({ secret }, link);
+    db.insert(todos, { title: "direct" });
+    const calls: string[][] = [];
+    db.subscribeAll(todos, ({ all }) => calls.push(all.map((t) => t.title)));
+    await Promise.resolve();
+    const r = db.transaction((tx) => {
+      tx.insert(todos, { title: "tx1" });
+      tx.insert(todos, { title: "tx2" });
+    });
+    expect(link.pushed.at(-1)).toMatchObject({ kind: "transaction", batchId: r.batchId });
+    expect((await db.all(todos)).map((t) => t.title)).toEqual(["direct"]);
+    link.fate({ batchId: r.batchId, kind: "accepted", tier: "global" });
+    await r.wait({ tier: "global" });
+    expect((await db.all(todos)).map((t) => t.title)).toEqual(["direct", "tx1", "tx2"]);
+    expect(calls).toEqual([["direct"], ["direct", "tx1", "tx2"]]);
+  });
+
+  it("reads above tier local wait for the link to settle the query", async () => {
+    const link = new FakeLink() as FakeLink & { subs: [string, QueryIR, string][] };
+    link.subs = [];
+    (link as ReplicaLink).subscribeQuery = (id, query, tier) => void link.subs.push([id, query, tier]);
+    (link as ReplicaLink).unsubscribeQuery = () => {};
+    const db = newDb({ secret }, link);
+    db.insert(todos, { title: "x" });
+    const got = vi.fn();
+    db.subscribeAll(todos, got, { tier: "edge" });
+    const read = db.all(todos, { tier: "edge" });
+    await new Promise((r) => setTimeout(r, 5));
+    expect(got).not.toHaveBeenCalled();
+    expect(link.subs.map((x) => x[2])).toEqual(["edge", "edge"]);
+    for (const [id] of link.subs) link.listener!.onQuerySettled!(id, "global");
+    expect((await read).length).toBe(1);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(got).toHaveBeenCalledTimes(1);
+    // Local reads do not wait.
+    expect((await db.all(todos, { tier: "local" })).length).toBe(1);
+  });
+
+  it("with no link every tier resolves at once (the local replica is the authority)", async () => {
+    const db = newDb();
+    const w = db.insert(todos, { title: "x" });
+    await w.wait({ tier: "local" });
+    await w.wait({ tier: "edge" });
+    await w.wait({ tier: "global" });
   });
 });
