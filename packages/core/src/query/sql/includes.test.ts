@@ -207,6 +207,16 @@ describe("gather", () => {
     expect(run(q("teams", { conditions: [w("id", "eq", "c")], gather: { step, maxDepth: 10 } })).map((r) => r.id)).toEqual(["b", "c"]);
   });
 
+  it("step comparing current by array membership (contains) and hopping through an array FK", () => {
+    put(d, "tags", "g4", { label: "green" });
+    put(d, "todos", "t9", { title: "z", done: false, tagIds: ["g2", "g4"] });
+    // tags that co-occur with g1 on some todo, transitively: g1 → {g1, g2} (t1) → g4 (t9)
+    const step = q("todos", { conditions: [w("tagIds", "contains", CUR)], hops: ["tags"] });
+    const ids = (maxDepth: number) => run(q("tags", { conditions: [w("id", "eq", "g1")], gather: { step, maxDepth } })).map((r) => r.id);
+    expect(ids(1)).toEqual(["g1", "g2"]); // g3 is deleted
+    expect(ids(2)).toEqual(["g1", "g2", "g4"]);
+  });
+
   it("rejects a step that does not lead back to the table", () => {
     const step = q("team_edges", { conditions: [w("childTeamId", "eq", CUR)] });
     expect(() => compileQuery(schema, q("teams", { gather: { step, maxDepth: 3 } }))).toThrowError(/must lead back to "teams"/);
