@@ -1,5 +1,15 @@
 // QueryIR → one parameterised SQLite statement plus a row decoder (see select.ts, where.ts,
 // source.ts for the pieces). Values never enter the SQL text; identifiers go through quoteIdent.
+//
+// How the IR is read (matches the query builder):
+//   - plain: conditions/orderBy/limit/offset/select/includes all apply to `table`;
+//   - hops: `conditions` filter the start `table`; everything else applies to the rows of the
+//     last hop's table (distinct);
+//   - gather: the seeds are `gather.start` (or, without it, `table` filtered by `conditions`);
+//     with `start`, `conditions` filter the gathered rows. A step condition whose value is
+//     `{ $current: true }` (GATHER_CURRENT) compares with the id of the row being expanded;
+//     step.orderBy/limit are ignored. Seeds are depth 0; at most `maxDepth` steps are taken.
+//   - rows are always visible ones (created, not deleted) that opts.policy lets the session read.
 
 import type { SqlValue } from "../../sql/driver.ts";
 import type { RuntimeSchema } from "../../schema/runtime.ts";
