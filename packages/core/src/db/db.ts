@@ -19,6 +19,7 @@ import { LiveQueries, LiveQuery, type IncrementalSpec } from "./live.ts";
 import { AnonymousWriteDeniedError, DbClosedError, PersistedWriteRejectedError, ScopeClosedError } from "./errors.ts";
 import type { DbConfig, DbOptions, InsertOptions, MutationErrorEvent, QueryOptions, UpdateOptions, UpsertOptions, WaitOptions, WriteHandle, WriteResult } from "./types.ts";
 import type { BatchScope, DbDirectBatch, InsertData, RowOfTable, TableArg } from "./scope.ts";
+import { LocalPermissions } from "../permissions/local.ts";
 
 const TIER_RANK: Record<DurabilityTier, number> = { local: 0, edge: 1, global: 2 };
 
@@ -68,6 +69,14 @@ export class Db {
   private readonly onShutdown: DbOptions["onShutdown"];
   private readonly defaultReadTier: DurabilityTier;
   private queryIds = 0;
+  /** Row-level permissions, enforced locally once the server's bundle is known. */
+  private readonly permissions = new LocalPermissions(
+    () => {
+      const s = this.auth.session;
+      return s ? { user_id: s.user_id, claims: s.claims ?? {}, authMode: this.auth.authMode } : null;
+    },
+    () => this.auth.admin,
+  );
 
   constructor(options: DbOptions) {
     this.config = options.config;
@@ -83,7 +92,17 @@ export class Db {
         onRemoteBatches: (b) => this.applyRemote(b),
         onQuerySettled: (id, tier) => this.handleSettled(id, tier),
       });
+      // The server's catalogue carries the active permissions bundle.
+      (this.link as { onCatalogue?: (l: (schema: RuntimeSchema, permissions: unknown) => void) => unknown }).onCatalogue?.(
+        (_schema, permissions) => this.setPermissions(permissions),
+      );
     }
+  }
+
+  /** Activate a permissions bundle locally (null: none). Normally the server's, via the link. */
+  setPermissions(bundle: unknown): void {
+    this.permissions.setBundle(bundle);
+    this.compiled.clear();
   }
 
   // ---------------------------------------------------------------- schema
@@ -211,6 +230,7 @@ export class Db {
       writes: stage.writes,
     };
     if (stage.ts !== undefined) this.clock.observe(stage.ts);
+    this.permissions.check(this.store, batch);
     if (this.link && batch.kind === "transaction") {
       // Visible only once the authority accepts it (handleFate applies it then).
       this.pendingTransactions.set(batch.batchId, batch);
@@ -379,7 +399,8 @@ export class Db {
     let c = this.compiled.get(key);
     if (!c) {
       const schema = this.store.getSchema();
-      c = { q: compileQuery(schema, ir, { hooks: this.hooks }), tables: tablesRead(schema, ir) };
+      const policy = this.permissions.readHook(schema);
+      c = { q: compileQuery(schema, ir, { hooks: this.hooks, policy }), tables: this.permissions.tablesFor(policy, tablesRead(schema, ir)) };
       if (this.compiled.size > 500) this.compiled.clear();
       this.compiled.set(key, c);
     }

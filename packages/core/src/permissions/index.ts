@@ -38,3 +38,4 @@ export type { SqlFragment, PolicyHook, PolicyOp } from "./compile.ts";
 export { PolicyDeniedError, checkWrite, isWriteAllowed, checkRowWrite, readStoredRow } from "./check.ts";
 export type { StoredRow, WriteOp } from "./check.ts";
 export { PermissionsState, checkBatch, projectBatches, policyTables, readPolicyScope } from "./enforce.ts";
+export { LocalPermissions } from "./local.ts";
