@@ -28,6 +28,8 @@ export interface SpawnOptions {
   port?: number;
   args?: string[];
   env?: Record<string, string | undefined>;
+  /** Extra node flags (e.g. --cpu-prof) for the server process. */
+  nodeArgs?: string[];
 }
 
 export function tempDir(prefix = "jazz-server-"): string {
@@ -37,7 +39,7 @@ export function tempDir(prefix = "jazz-server-"): string {
 export async function startServerProcess(opts: SpawnOptions = {}): Promise<ServerProcess> {
   const appId = opts.appId ?? "test-app";
   const dataDir = opts.dataDir ?? tempDir();
-  const args = [CLI, "server", appId, "--host", "127.0.0.1", "--port", String(opts.port ?? 0), "--data-dir", dataDir, ...(opts.args ?? [])];
+  const args = [...(opts.nodeArgs ?? []), CLI, "server", appId, "--host", "127.0.0.1", "--port", String(opts.port ?? 0), "--data-dir", dataDir, ...(opts.args ?? [])];
   const child = spawn(process.execPath, args, {
     env: { ...process.env, NODE_ENV: "development", ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
