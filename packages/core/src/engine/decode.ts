@@ -9,12 +9,14 @@ import type { ColumnType } from "../schema/runtime.ts";
 
 export type Decoder = (v: any) => unknown;
 
-const HEX: Record<string, number> = {};
-for (let i = 0; i < 256; i++) HEX[i.toString(16).padStart(2, "0").toUpperCase()] = i;
+// Nibble value by char code ('0'-'9', 'A'-'F', 'a'-'f'); SQLite's hex() emits upper case.
+const NIBBLE = new Uint8Array(128);
+for (let i = 0; i < 10; i++) NIBBLE[48 + i] = i;
+for (let i = 0; i < 6; i++) NIBBLE[65 + i] = NIBBLE[97 + i] = 10 + i;
 
 export function hexToBytes(hex: string): Uint8Array {
   const out = new Uint8Array(hex.length >> 1);
-  for (let i = 0; i < out.length; i++) out[i] = HEX[hex.slice(2 * i, 2 * i + 2).toUpperCase()];
+  for (let i = 0, j = 0; i < out.length; i++, j += 2) out[i] = (NIBBLE[hex.charCodeAt(j)] << 4) | NIBBLE[hex.charCodeAt(j + 1)];
   return out;
 }
 
