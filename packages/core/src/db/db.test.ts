@@ -9,7 +9,7 @@ import type { LinkListener, ReplicaLink } from "./link.ts";
 import { Db } from "./db.ts";
 import { createDbFromParts } from "./create.ts";
 import { AnonymousWriteDeniedError, PersistedWriteRejectedError } from "./errors.ts";
-import { InvalidIdError, InvalidValueError, MissingColumnError, ObjectExistsError, RowNotFoundError, UnknownColumnError, UnknownTableError } from "../engine/errors.ts";
+import { InvalidIdError, InvalidSchemaError, InvalidValueError, MissingColumnError, ObjectExistsError, RowNotFoundError, UnknownColumnError, UnknownTableError } from "../engine/errors.ts";
 
 // Hand-built handles (the typed builder is tested elsewhere); enough for the Db's contract.
 const schema: RuntimeSchema = {
@@ -120,6 +120,17 @@ describe("Db writes", () => {
       expect((err as Error).name).toBe((cls as { name: string }).name);
     }
     expect(await db.all(todos)).toEqual(snapshot);
+  });
+
+  it("a counter column that is not a non-optional int is a schema error", () => {
+    const db = newDb();
+    const bad: QueryLike = {
+      _table: "bad",
+      _schema: { tables: { bad: { columns: { n: { type: { kind: "string" }, optional: false, merge: "counter" } } } } },
+      _build: () => ({ table: "bad", conditions: [], orderBy: [], includes: [] }),
+    };
+    expect(() => db.insert(bad, { n: "x" })).toThrow(InvalidSchemaError);
+    expect(() => db.insert(bad, { n: "x" })).toThrow(/merge\("counter"\), which needs a non-optional s.int\(\) column/);
   });
 
   it("anonymous sessions cannot write; admin sessions can", () => {
