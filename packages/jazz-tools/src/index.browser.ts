@@ -1,0 +1,38 @@
+// `jazz-tools` in browsers (the "browser" export condition): the same API as the Node entry
+// (index.ts), but createDb builds the browser runtime: an in-memory SQLite mirror on the UI
+// thread backed by a worker that owns the OPFS database (@jazz-tools/browser).
+// index.browser.test-d.ts checks that both entries export the same names.
+
+export * from "@jazz-tools/core";
+export {
+  generateAuthSecret,
+  validateAuthSecret,
+  isValidAuthSecret,
+  AuthSecretError,
+  deriveLocalFirstIdentity,
+  mintLocalFirstToken,
+  mintAnonymousToken,
+  verifyLocalFirstIdentityProof,
+  sessionFromJwt,
+  decodeJwtPayload,
+  authStateFromJwt,
+  normalizeAudience,
+  AuthPrincipalChangeError,
+  type Session,
+  type AuthState,
+  type AuthMode,
+  type LocalFirstIdentity,
+  type IdentityProofResult,
+} from "@jazz-tools/auth";
+export {
+  createDb,
+  registerWindowClient,
+  resolveStorageNamespace,
+  BrowserStorageError,
+  StorageResetUnavailableError,
+  WindowStorageError,
+  type BrowserDb,
+  type BrowserDbConfig,
+  type BrowserLifecycle,
+  type BrowserStorageInfo,
+} from "@jazz-tools/browser";
