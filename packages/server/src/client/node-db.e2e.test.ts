@@ -1,6 +1,8 @@
 // Two (or more) Node Dbs — core's Db over native SQLite, linked to a real server process — see
 // each other's writes live, survive the server going away, and converge per column.
 
+import { generateKeyPairSync } from "node:crypto";
+import { SignJWT } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { generateAuthSecret } from "@jazz-tools/auth";
 import { PersistedWriteRejectedError, type Db, type QueryLike, type RuntimeSchema } from "@jazz-tools/core";
@@ -120,6 +122,59 @@ describe("Node Dbs synced through a real server", () => {
 
   // Db-level transaction_conflict needs the Db to send Batch.stagedAt (see engine/batch.ts);
   // until it does, the conflict rule is covered over the wire in sync.e2e.test.ts.
+});
+
+describe("expired external JWT: error in getAuthState, recovery through onJWTExpired / updateAuthToken", () => {
+  let server: ServerProcess;
+  const keys = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const jwt = (ttlSeconds: number) =>
+    new SignJWT({ sub: "ext-user" }).setProtectedHeader({ alg: "ES256" }).setIssuedAt().setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds).sign(keys.privateKey);
+  beforeAll(async () => {
+    server = await startServerProcess({ appId: APP, args: ["--jwt-public-key", JSON.stringify(keys.publicKey.export({ format: "jwk" }))] });
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  it("a token that expires on a live connection is reported and the fresh token from onJWTExpired restores sync", async () => {
+    let refreshes = 0;
+    const db = (await createNodeDb(
+      { appId: APP, serverUrl: server.url, jwtToken: await jwt(2) },
+      { onJWTExpired: async () => (refreshes++, jwt(600)), backoff: { baseMs: 50, capMs: 500, jitterMs: 20 } },
+    )) as LinkedDb;
+    try {
+      await db.insert(notes, { title: "before expiry" }).wait({ tier: "edge" });
+      const states: (string | undefined)[] = [];
+      db.onAuthChanged((s) => states.push(s.error));
+      await until(() => states.includes("expired"), "expired reported", 15_000);
+      await until(() => refreshes === 1, "onJWTExpired called");
+      const w = db.insert(notes, { title: "after refresh" });
+      await expect(w.wait({ tier: "edge" })).resolves.toMatchObject({ title: "after refresh" });
+      expect(db.getAuthState().error).toBeUndefined();
+      expect(db.getAuthState().session?.user_id).toBe("ext-user");
+    } finally {
+      await db.shutdown();
+    }
+  });
+
+  it("without onJWTExpired the app refreshes with db.updateAuthToken; nothing queued is lost", async () => {
+    const db = (await createNodeDb({ appId: APP, serverUrl: server.url, jwtToken: await jwt(-10) }, { backoff: { baseMs: 50, capMs: 500, jitterMs: 20 } })) as LinkedDb;
+    try {
+      await until(() => db.getAuthState().error === "expired", "expired at handshake");
+      const queued = db.insert(notes, { title: "queued while expired" });
+      let done = false;
+      void queued.wait({ tier: "edge" }).then(() => (done = true));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(done).toBe(false);
+      db.updateAuthToken(await jwt(600));
+      await until(() => done, "queued write accepted after updateAuthToken");
+      const fresh = await createNodeDb({ appId: APP, serverUrl: server.url, jwtToken: await jwt(600) });
+      expect((await fresh.all(notesTitled("queued while expired"), { tier: "edge" })).map((r) => r.id)).toEqual([queued.value.id]);
+      await fresh.shutdown();
+    } finally {
+      await db.shutdown();
+    }
+  });
 });
 
 describe("production server: schema needs the admin secret", () => {
