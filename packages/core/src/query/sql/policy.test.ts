@@ -52,6 +52,13 @@ describe("policy hook", () => {
     ]);
   });
 
+  it("requireIncludes treats an unreadable related row as missing", () => {
+    const ir = q("todos", { select: ["title"], requireIncludes: true, includes: [{ relation: "project", query: q("projects") }] });
+    const c = compileQuery(schema, ir, { policy });
+    expect(c.sql.split("?").length - 1).toBe(c.params.length);
+    expect(run(ir, { policy }).map((r) => r.id)).toEqual(["t1"]);
+  });
+
   it("denied rows are not hopped through or to", () => {
     expect(run(q("comments", { hops: ["todo"] }), { policy }).map((r) => r.id)).toEqual(["t1"]);
     expect(run(q("comments", { conditions: [w("id", "eq", "c2")], hops: ["todo", "project"] }), { policy })).toEqual([]);
