@@ -167,8 +167,10 @@ export class LiveQuery {
    */
   refresh(changes?: Map<string, Set<string>>): void {
     if (this.closed) return;
-    if (this.inc && this.delivered && changes && changes.size === 1 && changes.has(this.inc.table)) {
-      this.refreshIds(changes.get(this.inc.table)!);
+    const ids = this.inc && this.delivered && changes && changes.size === 1 ? changes.get(this.inc.table) : undefined;
+    // Large change sets: one full re-run beats many id lookups (and SQLite's parameter limit).
+    if (ids && ids.size <= 256) {
+      this.refreshIds(ids);
       return;
     }
     this.refreshAll();
