@@ -61,16 +61,21 @@ export class PermissionsState {
  * writes applied (inside a transaction that is always rolled back). Returns the first denial,
  * or null when the whole batch is granted. Nothing is left changed.
  */
-export function checkBatch(p: CompiledPolicies, store: Store, batch: Batch): PolicyDeniedError | null {
+export function checkBatch(
+  p: CompiledPolicies,
+  store: Store,
+  batch: Batch,
+  shouldCheck: (w: Batch["writes"][number]) => boolean = () => true,
+): PolicyDeniedError | null {
   const driver = store.driver;
   try {
     if (batch.writes.length === 1) {
-      checkRowWrite(p, driver, batch.writes[0], batch.author, batch.ts);
+      if (shouldCheck(batch.writes[0])) checkRowWrite(p, driver, batch.writes[0], batch.author, batch.ts);
       return null;
     }
     store.transaction(() => {
       batch.writes.forEach((w, i) => {
-        checkRowWrite(p, driver, w, batch.author, batch.ts);
+        if (shouldCheck(w)) checkRowWrite(p, driver, w, batch.author, batch.ts);
         if (i < batch.writes.length - 1) {
           store.applyBatch({ ...batch, batchId: `${batch.batchId}~check${i}`, writes: [w] }, { ephemeral: true });
         }
@@ -179,7 +184,14 @@ export function readPolicyScope(hook: unknown, tables: Iterable<string>): { tabl
   return { tables: out, rowLocal };
 }
 
-function isRowLocal(e: PolicyExpr): boolean {
+/** Whether deciding `op` on `table` needs only the row itself (no exists / allowedTo). */
+export function isRowLocalWrite(bundle: PermissionsBundle, table: string, op: "insert" | "update" | "delete"): boolean {
+  const tp = bundle.tables[table];
+  if (op === "update") return (tp?.update ?? []).every((g) => isRowLocal(g.old) && isRowLocal(g.new));
+  return isRowLocal(policyExpr(tp, op));
+}
+
+export function isRowLocal(e: PolicyExpr): boolean {
   switch (e.t) {
     case "and":
     case "or":

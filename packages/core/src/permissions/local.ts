@@ -1,14 +1,20 @@
 // Client-side enforcement for a Db: PermissiveLocal until the server's bundle arrives, then
-// Enforcing — every local batch is checked before it is applied (a denied write throws
-// PolicyDeniedError synchronously and changes nothing) and local reads run under the read
-// policy ($canRead/$canEdit/$canDelete become selectable). Admin Dbs never enforce locally.
+// Enforcing — local batches are checked before they are applied (a denied write throws
+// PolicyDeniedError synchronously and changes nothing). Admin Dbs never enforce locally.
+//
+// A client only holds the rows the server sent it, not the rows other policies read (other
+// users' memberships, parents it cannot see). So locally we check only policies that depend on
+// the written row alone; exists/allowedTo policies are left to the server (its rejection
+// reaches wait() and onMutationError), which avoids false local denials. Likewise local reads
+// are not filtered again (the server sent only readable rows): $canRead is true for local
+// rows, while $canEdit/$canDelete evaluate the policies on local data.
 
 import type { RuntimeSchema } from "../schema/runtime.ts";
 import type { Batch } from "../engine/batch.ts";
 import type { Store } from "../engine/store.ts";
 import type { PolicySession } from "./bundle.ts";
 import type { PolicyHook } from "./compile.ts";
-import { PermissionsState, checkBatch, readPolicyScope } from "./enforce.ts";
+import { PermissionsState, checkBatch, isRowLocalWrite, readPolicyScope } from "./enforce.ts";
 
 export class LocalPermissions {
   readonly state = new PermissionsState();
@@ -37,12 +43,17 @@ export class LocalPermissions {
   check(store: Store, batch: Batch): void {
     const p = this.policies(store.getSchema());
     if (!p) return;
-    const denied = checkBatch(p, store, batch);
+    const denied = checkBatch(p, store, batch, (w) => isRowLocalWrite(p.bundle, w.table, w.op));
     if (denied) throw denied;
   }
 
+  /** For local queries: no read filtering (see above); update/delete flags evaluated. */
   readHook(schema: RuntimeSchema): PolicyHook | undefined {
-    return this.policies(schema)?.hook;
+    const p = this.policies(schema);
+    if (!p) return undefined;
+    const hook: PolicyHook = (table, op, alias) => (op === "read" ? null : p.predicate(table, op, alias));
+    // Carry the policies so live queries also watch the tables the flags depend on.
+    return Object.assign(hook, { policies: p });
   }
 
   /** The tables a live query must watch: its own plus those its read policies read. */
