@@ -359,3 +359,15 @@ describe("helpers on untyped QueryLike values", () => {
     expectTypeOf(s.definePermissions).toBeFunction();
   });
 });
+
+describe("QueryLike inference (what db.all / useAll see)", () => {
+  it("infers the row type of handles and queries through QueryLike<R>", () => {
+    type QL<R> = import("../query/ir.ts").QueryLike<R>;
+    const all = <R,>(q: QL<R> | undefined): R[] => (q ? [] : []);
+    expectTypeOf(all(app.users)).toEqualTypeOf<UserRow[]>();
+    expectTypeOf(all(app.projects.include({ owner: true }).requireIncludes())).toEqualTypeOf<
+      { id: string; name: string; ownerId: string | null; owner: UserRow | null }[]
+    >();
+    expectTypeOf(all(app.todos.hopTo("project").select("name"))).toEqualTypeOf<{ id: string; name: string }[]>();
+  });
+});
