@@ -427,10 +427,25 @@ export class Db {
       sort.push({ index: q.keys.indexOf(c), desc: dir === "desc" });
       if (c === "id") break;
     }
+    const MARK = "\u0000jazz-live-id\u0000";
+    const compileOne = () => {
+      const q1 = compileQuery(schema, { ...liveIr, conditions: [...(liveIr.conditions ?? []), { column: "id", op: "eq", value: MARK }], orderBy: [] }, { hooks: this.hooks });
+      return { q: q1, at: q1.params.indexOf(MARK) };
+    };
+    let one: { q: CompiledQuery; at: number } | undefined;
     const inc: IncrementalSpec = {
       table: ir.table,
       sort,
       fetch: (ids) => {
+        if (ids.length === 1) {
+          // The one-id statement is compiled once with a marker id, then re-bound.
+          one ??= compileOne();
+          if (one.at >= 0) {
+            const params = one.q.params.slice();
+            params[one.at] = ids[0];
+            return this.driver.all(one.q.sql, params);
+          }
+        }
         const cond: QueryIR["conditions"][number] = ids.length === 1 ? { column: "id", op: "eq", value: ids[0] } : { column: "id", op: "in", value: ids };
         const c = compileQuery(schema, { ...liveIr, conditions: [...(liveIr.conditions ?? []), cond], orderBy: [] }, { hooks: this.hooks });
         return this.driver.all(c.sql, c.params);
