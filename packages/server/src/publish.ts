@@ -26,7 +26,10 @@ export async function loadAppDefinition(dir: string, importer: Importer): Promis
   const permPath = join(dir, "permissions.ts");
   if (existsSync(permPath)) {
     const p = await importer(permPath);
-    const bundle = p.default ?? p.permissions;
+    let bundle = p.default ?? p.permissions;
+    // A module loaded through CommonJS interop nests the real default export once more.
+    const inner = (bundle as { default?: unknown; format?: unknown } | undefined);
+    if (inner && typeof inner === "object" && inner.format === undefined && inner.default !== undefined) bundle = inner.default;
     if (bundle !== undefined) permissions = JSON.parse(JSON.stringify(bundle));
   }
   return { schema, permissions };

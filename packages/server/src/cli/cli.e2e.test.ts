@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { runCliProcess, startServerProcess, tempDir, type ServerProcess } from "../testing/spawn.ts";
 
@@ -65,5 +66,37 @@ describe("jazz-tools CLI (real process)", () => {
     const r = await runCliProcess(["server", "other-app", "--port", "0", "--data-dir", dir]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/belongs to app "owner-app"/);
+  });
+
+  it("deploy publishes schema.ts and permissions.ts with the admin secret (production)", async () => {
+    server = await startServerProcess({ appId: "deploy-app", env: { NODE_ENV: "production" }, args: ["--admin-secret", "adm"] });
+    const jazz = resolve(fileURLToPath(import.meta.url), "../../../../jazz-tools/src");
+    const dir = tempDir("jazz-deploy-");
+    writeFileSync(
+      join(dir, "schema.ts"),
+      `import { schema as s } from ${JSON.stringify(join(jazz, "index.ts"))};\n` +
+        `export const app = s.defineApp({ todos: s.table({ title: s.string(), done: s.boolean() }) });\nexport default app;\n`,
+    );
+    writeFileSync(
+      join(dir, "permissions.ts"),
+      `import { definePermissions } from ${JSON.stringify(join(jazz, "permissions.ts"))};\nimport app from "./schema.ts";\n` +
+        `export default definePermissions(app, ({ policy }) => { policy.todos.allowRead.always(); });\n`,
+    );
+    const base = ["deploy", "deploy-app", "--server-url", server.url, "--schema-dir", dir];
+    const noSecret = await runCliProcess(base, { JAZZ_ADMIN_SECRET: "" });
+    expect(noSecret.code).toBe(2);
+    expect(noSecret.stderr).toMatch(/needs the admin secret/);
+    const wrong = await runCliProcess([...base, "--admin-secret", "wrong"]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/server refused the publish \(40[13]\)/);
+    const ok = await runCliProcess(base, { JAZZ_ADMIN_SECRET: "adm" });
+    expect(ok.stderr).toBe("");
+    expect(ok.code).toBe(0);
+    const cat = (await (await fetch(`${server.url}/apps/deploy-app/admin/schema`, { headers: { "X-Jazz-Admin-Secret": "adm" } })).json()) as {
+      schema: { tables: Record<string, unknown> };
+      permissions: { format: string };
+    };
+    expect(Object.keys(cat.schema.tables)).toEqual(["todos"]);
+    expect(cat.permissions.format).toBe("jazz-permissions");
   });
 });
