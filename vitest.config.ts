@@ -35,6 +35,12 @@ export default defineConfig({
         extends: true,
         // The framework bindings' tests render .tsx, .vue and .svelte components.
         plugins: [react(), vue(), svelte()],
+        // One copy of each framework, pre-bundled up front (a late re-optimisation would load a
+        // second React and break hooks).
+        resolve: { dedupe: ["react", "react-dom", "vue", "svelte"] },
+        optimizeDeps: {
+          include: ["react", "react-dom", "react-dom/client", "react/jsx-dev-runtime", "react/jsx-runtime", "@testing-library/react", "vue", "@testing-library/vue"],
+        },
         test: {
           name: "browser",
           include: ["packages/**/*.browser.test.ts", "packages/**/*.browser.test.tsx"],

@@ -1,0 +1,18 @@
+import { createContext, useContext } from "react";
+import type { JazzClient } from "@jazz-tools/core/subscriptions";
+import type { Db } from "./types.ts";
+
+export const JazzClientContext = createContext<JazzClient<Db> | null>(null);
+
+export class JazzProviderMissingError extends Error {
+  override name = "JazzProviderMissingError";
+}
+
+/** The client of the nearest <JazzProvider>. */
+export function useJazzClient(): JazzClient<Db> {
+  const client = useContext(JazzClientContext);
+  if (!client) {
+    throw new JazzProviderMissingError("useJazzClient/useDb/useAll must be used inside <JazzProvider> (or <JazzClientProvider>).");
+  }
+  return client;
+}

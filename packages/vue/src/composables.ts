@@ -1,0 +1,62 @@
+import { onScopeDispose, ref, shallowRef, toValue, watch, type MaybeRefOrGetter, type Ref } from "vue";
+import type { Session } from "@jazz-tools/auth";
+import { applyDelta, cloneValue, queryKey, reconcileArray, type LiveQueryOptions, type SubscriptionDelta } from "@jazz-tools/core/subscriptions";
+import type { QueryLike } from "@jazz-tools/core";
+import { useJazzClient } from "./provider.ts";
+import type { Db, RowOf } from "./types.ts";
+
+export function useDb(): Db {
+  return useJazzClient().db;
+}
+
+/** The current session, kept up to date through auth changes. */
+export function useSession(): Readonly<Ref<Session | null>> {
+  const client = useJazzClient();
+  const session = shallowRef<Session | null>(client.session);
+  const stop = client.onAuthChanged((state) => (session.value = state.session));
+  onScopeDispose(stop);
+  return session;
+}
+
+/**
+ * Live rows of a query (a value, ref or getter; `undefined` skips it). The result is a deep ref
+ * reconciled in place: untouched rows keep their identity and only changed fields are written,
+ * so a watcher of one field of one row runs only when that field changes.
+ */
+export function useAll<Q extends QueryLike<any>>(
+  query: MaybeRefOrGetter<Q | undefined>,
+  options?: MaybeRefOrGetter<LiveQueryOptions | undefined>,
+): Ref<RowOf<Q>[] | undefined> {
+  const client = useJazzClient();
+  const result = ref<RowOf<Q>[] | undefined>(undefined) as Ref<RowOf<Q>[] | undefined>;
+  const sync = (rows: RowOf<Q>[] | undefined, change?: SubscriptionDelta<any>) => {
+    if (!rows) return;
+    if (result.value === undefined) result.value = cloneValue(rows);
+    // A delta of updates patches just those rows (O(changes)); anything else reconciles.
+    else if (change) applyDelta(result.value as any[], { all: rows as any[], delta: change.delta });
+    else reconcileArray(result.value, rows);
+  };
+  // Watch the key, not the query object: a new builder object with the same query is no change.
+  watch(
+    () => {
+      const q = toValue(query);
+      return q ? queryKey(q, toValue(options)) : null;
+    },
+    (key, _prev, onCleanup) => {
+      const q = toValue(query);
+      if (key === null || !q) {
+        result.value = undefined;
+        return;
+      }
+      const observer = client.manager.observe(q as QueryLike<any>, toValue(options));
+      const error = observer.getError();
+      if (error !== undefined) throw error;
+      const first = observer.getSnapshot() as RowOf<Q>[] | undefined;
+      if (!first) result.value = undefined;
+      else sync(first);
+      onCleanup(observer.subscribe((rows, change) => sync(rows as RowOf<Q>[], change)));
+    },
+    { immediate: true },
+  );
+  return result;
+}
