@@ -119,8 +119,13 @@ export async function createPolicyTestApp(app: AppLike, permissions: Permissions
   });
   const { service } = server;
   const engine = service.engine;
-  service.publishSchema(app.wasmSchema, { admin: true });
-  service.publishPermissions(bundle, { admin: true });
+  try {
+    service.publishSchema(app.wasmSchema, { admin: true });
+    service.publishPermissions(bundle, { admin: true });
+  } catch (e) {
+    await server.close();
+    throw e;
+  }
   const hooks = (app._hooks ?? {}) as AppHooks;
   const clock = new MonotonicClock();
   const adminSession = { user_id: "jazz:admin", claims: {}, authMode: "admin" as const };

@@ -6,7 +6,7 @@ import { Store } from "../engine/store.ts";
 import { definePermissions } from "./dsl.ts";
 import { compilePolicies } from "./compile.ts";
 import { checkRowWrite, PolicyDeniedError } from "./check.ts";
-import { checkBatch, PermissionsState, projectBatches, policyTables } from "./enforce.ts";
+import { assertBundleFitsSchema, checkBatch, PermissionsState, projectBatches, policyTables } from "./enforce.ts";
 import { col, ref, str, uid } from "./testing/fixtures.ts";
 
 const schema: RuntimeSchema = {
@@ -153,5 +153,13 @@ describe("enforcement helpers", () => {
     expect(st.policiesFor(schema, { user_id: "a" })).toBe(st.policiesFor(schema, { user_id: "a" }));
     expect(st.sessionKey({ user_id: "a" })).not.toBe(st.sessionKey({ user_id: "b" }));
     expect([...policyTables(bundle, schema, "workspaceMembers")].sort()).toEqual(["workspaceMembers", "workspaces"]);
+  });
+
+  it("assertBundleFitsSchema refuses a bundle written for another schema", () => {
+    expect(() => assertBundleFitsSchema(bundle, schema)).not.toThrow();
+    const older: RuntimeSchema = { tables: { todos: { columns: { title: str() } } } };
+    expect(() => assertBundleFitsSchema(bundle, older)).toThrow(/table "workspaces"/);
+    const noOwner: RuntimeSchema = { tables: { ...schema.tables, todos: { columns: { title: str() } } } };
+    expect(() => assertBundleFitsSchema(bundle, noOwner)).toThrow(/todos\.owner_id/);
   });
 });

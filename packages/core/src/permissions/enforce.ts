@@ -8,10 +8,24 @@ import type { Batch } from "../engine/batch.ts";
 import type { Store } from "../engine/store.ts";
 import { quoteIdent, visibleRowPredicate } from "../engine/layout.ts";
 import { parsePermissionsBundle, type PermissionsBundle, type PolicyExpr, type PolicySession } from "./bundle.ts";
-import { CompiledPolicies, policyExpr, type PolicyHook } from "./compile.ts";
+import { CompiledPolicies, PolicyCompileError, policyExpr, type PolicyHook } from "./compile.ts";
 import { checkRowWrite, PolicyDeniedError } from "./check.ts";
 
 class Rollback extends Error {}
+
+/**
+ * Throws (PolicyCompileError, naming the table and column) when a bundle does not fit a
+ * schema: every predicate is compiled once for a sample session, so a stale bundle is refused
+ * at deploy time instead of failing reads and writes later.
+ */
+export function assertBundleFitsSchema(bundle: PermissionsBundle, schema: RuntimeSchema): void {
+  const p = new CompiledPolicies(bundle, schema, { user_id: "", claims: {}, authMode: "anonymous" });
+  for (const table of Object.keys(bundle.tables)) {
+    if (!schema.tables[table]) throw new PolicyCompileError(`permissions name table "${table}", which the schema does not have`);
+    for (const op of ["read", "insert", "update", "delete"] as const) p.predicate(table, op, "t");
+    p.updatePredicate(table, "o", "n");
+  }
+}
 
 /** The active bundle (or none: PermissiveLocal) and compiled policies per session. */
 export class PermissionsState {

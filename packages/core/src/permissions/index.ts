@@ -37,5 +37,5 @@ export {
 export type { SqlFragment, PolicyHook, PolicyOp } from "./compile.ts";
 export { PolicyDeniedError, checkWrite, isWriteAllowed, checkRowWrite, readStoredRow } from "./check.ts";
 export type { StoredRow, WriteOp } from "./check.ts";
-export { PermissionsState, checkBatch, projectBatches, policyTables, readPolicyScope } from "./enforce.ts";
+export { PermissionsState, checkBatch, projectBatches, policyTables, readPolicyScope, assertBundleFitsSchema, isRowLocalWrite } from "./enforce.ts";
 export { LocalPermissions } from "./local.ts";

@@ -67,4 +67,10 @@ describe("todo permissions", () => {
     const rows = await alice.all(app.todos.select("title", "$canRead", "$canEdit", "$canDelete"));
     expect(rows).toEqual([expect.objectContaining({ title: "Mine", $canRead: true, $canEdit: true, $canDelete: true })]);
   });
+
+  it("refuses permissions that do not fit the app's schema", async () => {
+    const other = s.defineApp({ notes: s.table({ text: s.string() }) });
+    const foreign = s.definePermissions(other, ({ policy }) => policy.notes.allowRead.always());
+    await expect(createPolicyTestApp(app, foreign, expect)).rejects.toThrow(/table "notes"/);
+  });
 });

@@ -9,7 +9,7 @@ import type { Connection } from "./connection.ts";
 import { ServerEngine } from "./engine.ts";
 import { SubscriptionHub } from "./hub.ts";
 import { enforcePermissions } from "./permissions.ts";
-import { PermissionsState } from "@jazz-tools/core/internal/permissions/index.ts";
+import { PermissionsState, assertBundleFitsSchema, parsePermissionsBundle } from "@jazz-tools/core/internal/permissions/index.ts";
 
 export class SyncService {
   readonly hub: SubscriptionHub;
@@ -88,6 +88,7 @@ export class SyncService {
   publishPermissions(bundle: unknown, who: { admin: boolean }): void {
     if (!who.admin) throw new SchemaPublishError(403, "publishing permissions needs the admin secret");
     try {
+      assertBundleFitsSchema(parsePermissionsBundle(bundle), this.engine.schema);
       this.permissions.setBundle(bundle);
     } catch (e) {
       throw new SchemaPublishError(400, (e as Error).message);
