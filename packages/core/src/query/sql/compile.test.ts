@@ -125,16 +125,25 @@ describe("compileQuery: plain queries", () => {
     expect(ids(q("todos", { conditions: [w("blob", "ne", new Uint8Array([9]))] }))).toEqual([T1, T3, T4]);
   });
 
-  it("json eq/ne/in compare JSON text: as given, or canonical (keys sorted) whatever the key order", () => {
-    expect(ids(q("todos", { conditions: [w("meta", "eq", { b: 1, a: [1, 2] })] }))).toEqual([T1]);
-    expect(ids(q("todos", { conditions: [w("meta", "eq", { a: [1, 2], b: 1 })] }))).toEqual([]);
-    // A value stored in canonical form (sorted keys) matches whatever key order the query uses.
-    d.run(`UPDATE todos SET meta = ? WHERE id = ?`, [canonicalJson({ b: 1, a: [1, 2] }), T1]);
-    expect(ids(q("todos", { conditions: [w("meta", "eq", { b: 1, a: [1, 2] })] }))).toEqual([T1]);
-    expect(ids(q("todos", { conditions: [w("meta", "eq", { a: [1, 2], b: 1 })] }))).toEqual([T1]);
-    expect(ids(q("todos", { conditions: [w("meta", "eq", "s")] }))).toEqual([T2]);
+  it("json eq/ne/in compare JSON values, whatever the key order of the stored text", () => {
+    const m = (v: unknown) => ids(q("todos", { conditions: [w("meta", "eq", v)] }));
+    expect(m({ b: 1, a: [1, 2] })).toEqual([T1]);
+    expect(m({ a: [1, 2], b: 1 })).toEqual([T1]);
+    for (const other of [{ a: [2, 1], b: 1 }, { a: [1, 2], b: 1, c: 0 }, { a: [1, 2] }, { a: [1, 2], b: "1" }, { a: [1, 2], b: true }, { a: [1, 2, null], b: 1 }, { a: { 0: 1, 1: 2 }, b: 1 }, [1, 2]])
+      expect(m(other)).toEqual([]);
+    expect(m("s")).toEqual([T2]);
     expect(ids(q("todos", { conditions: [w("meta", "ne", "s")] }))).toEqual([T1, T3, T4]);
+    expect(ids(q("todos", { conditions: [w("meta", "ne", { a: [1, 2], b: 1 })] }))).toEqual([T2, T3, T4]);
     expect(ids(q("todos", { conditions: [w("meta", "in", ["s", { a: [1, 2], b: 1 }])] }))).toEqual([T1, T2]);
+    expect(ids(q("todos", { conditions: [w("meta", "in", [null, "s"])] }))).toEqual([T2, T3, T4]);
+    // stored canonically (sorted keys) works the same
+    d.run(`UPDATE todos SET meta = ? WHERE id = ?`, [canonicalJson({ b: 1, a: [1, 2] }), T1]);
+    expect(m({ b: 1, a: [1, 2] })).toEqual([T1]);
+    // nested objects, nulls, empty containers, floats
+    const deep = { z: { y: [{}, [], null, 1.5, "x"], x: false }, "a b": { "c.d": 1 } };
+    d.run(`UPDATE todos SET meta = ? WHERE id = ?`, [JSON.stringify(deep), T3]);
+    expect(m({ "a b": { "c.d": 1 }, z: { x: false, y: [{}, [], null, 1.5, "x"] } })).toEqual([T3]);
+    expect(m({ "a b": { "c.d": 1 }, z: { x: false, y: [[], {}, null, 1.5, "x"] } })).toEqual([]);
   });
 
   it("enum and ref eq", () => {

@@ -28,7 +28,7 @@ function fill(d: SqlDriver): SqlDriver {
   put(d, "tags", "g1", { label: "red" }, { createdAt: 3_000_000 });
   put(d, "tags", "g2", { label: "blue" }, { createdAt: 4_000_000 });
   put(d, "todos", "t1", { title: "Buy Milk", done: false, priority: 2, score: 1.5, due: new Date(1_000), blob: new Uint8Array([0, 1, 255]), meta: { b: [1, { c: null }] }, status: "todo", projectId: "p1", tagIds: ["g2", "g1"], labels: ["x"], dates: [new Date(3)] }, { createdAt: 5_000_000 });
-  put(d, "todos", "t2", { title: "milk", done: true, priority: 5, projectId: "p2", labels: ["x", "y"] }, { createdAt: 6_000_000 });
+  put(d, "todos", "t2", { title: "milk", done: true, priority: 5, projectId: "p2", labels: ["x", "y"], meta: { y: 1, x: [true, null] } }, { createdAt: 6_000_000 });
   put(d, "todos", "t3", { title: "gone", done: false }, { createdAt: 7_000_000, deletedAt: 8 });
   put(d, "comments", "c1", { body: "one", todoId: "t1" }, { createdAt: 9_000_000 });
   put(d, "teams", "x", { name: "x", parentId: "y" }, { createdAt: 10_000_000 });
@@ -43,6 +43,7 @@ const cases: [string, QueryIR][] = [
   ["contains text / array", q("todos", { conditions: [w("title", "contains", "Milk"), w("labels", "contains", "x")] })],
   ["ne null-safe + in", q("todos", { conditions: [w("priority", "ne", 5), w("id", "in", ["t1", "t2"])] })],
   ["json eq + bytes eq", q("todos", { conditions: [w("meta", "eq", { b: [1, { c: null }] }), w("blob", "eq", new Uint8Array([0, 1, 255]))] })],
+  ["json eq, other key order (structural)", q("todos", { conditions: [w("meta", "eq", { x: [true, null], y: 1 })] })],
   ["orderBy desc, limit/offset, magic", q("todos", { orderBy: [["priority", "desc"]], limit: 1, offset: 1, select: ["title", "$createdAt", "$canEdit"] })],
   ["nested includes", q("projects", { includes: [{ relation: "todosViaProject", query: q("todos", { select: ["*", "$canEdit"], orderBy: [["title", "desc"]], includes: [{ relation: "tags", query: q("tags") }, { relation: "commentsViaTodo", query: q("comments") }] }) }] })],
   ["requireIncludes", q("todos", { requireIncludes: true, includes: [{ relation: "project", query: q("projects", { conditions: [w("name", "eq", "Home")] }) }] })],

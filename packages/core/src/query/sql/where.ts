@@ -7,6 +7,7 @@ import type { SqlValue } from "../../sql/driver.ts";
 import type { ColumnType } from "../../schema/runtime.ts";
 import type { Condition, Op } from "../ir.ts";
 import { canonicalJson } from "../../engine/decode.ts";
+import { jsonEquals } from "./json-eq.ts";
 import { QueryError } from "../errors.ts";
 import type { Ctx } from "./context.ts";
 import { type ColumnRef, columnExpr, describeType, resolveColumn } from "./columns.ts";
@@ -189,11 +190,11 @@ export function compileCondition(ctx: Ctx, table: string, alias: string, c: Cond
       return cat(col, v ? " IS NULL" : " IS NOT NULL");
     case "eq":
       if (v === null || v === undefined) return cat(col, " IS NULL");
-      if (isJson) return cat(col, " IN (", join(jsonTexts(v).map(param), ", "), ")");
+      if (isJson) return jsonEquals(col, v);
       return cat(col, " = ", param(toParam(ref, v, fail)));
     case "ne":
       if (v === null || v === undefined) return cat(col, " IS NOT NULL");
-      if (isJson) return cat("(", col, " IS NULL OR ", col, " NOT IN (", join(jsonTexts(v).map(param), ", "), "))");
+      if (isJson) return cat("(", col, " IS NULL OR NOT ", jsonEquals(col, v), ")");
       return cat(col, " IS NOT ", param(toParam(ref, v, fail)));
     case "gt":
     case "gte":
@@ -207,8 +208,13 @@ export function compileCondition(ctx: Ctx, table: string, alias: string, c: Cond
       if (!Array.isArray(v)) fail("an array of values");
       const values = v.filter((x) => x !== null && x !== undefined);
       const withNull = values.length !== v.length;
-      const params = isJson ? values.flatMap(jsonTexts) : values.map((x) => toParam(ref, x, fail));
       const parts: Frag[] = [];
+      if (isJson) {
+        for (const x of values) parts.push(jsonEquals(col, x));
+        if (withNull) parts.push(cat(col, " IS NULL"));
+        return parts.length ? cat("(", join(parts, " OR "), ")") : { sql: "0", params: [] };
+      }
+      const params = values.map((x) => toParam(ref, x, fail));
       // Long lists go in as one JSON array: one statement shape whatever the length, and no
       // SQLITE_MAX_VARIABLE_NUMBER limit. Bytes cannot travel in JSON, so they stay inline.
       if (params.length > IN_LIST_INLINE_MAX && params.every((p) => typeof p === "string" || typeof p === "number"))
@@ -238,13 +244,6 @@ function elementParam(t: ColumnType, v: unknown, fail: Fail): SqlValue {
   if (typeof j === "boolean") return j ? 1 : 0;
   if (typeof j === "string" || typeof j === "number") return j;
   return JSON.stringify(j);
-}
-
-/** The JSON texts a stored json value equal to `v` may have: as given and key-sorted. */
-function jsonTexts(v: unknown): string[] {
-  const given = JSON.stringify(v);
-  const canon = canonicalJson(v);
-  return given === canon ? [canon] : [given, canon];
 }
 
 export function compileConditions(ctx: Ctx, table: string, alias: string, conds: Condition[] | undefined): Frag[] {
