@@ -1,0 +1,101 @@
+// The server link as the browser worker's "upstream" (see packages/browser/src/worker/
+// upstream.ts for the contract). Platform-free: the worker passes its own WebSocket. The worker
+// registers it with
+//   setUpstreamFactory((ctx) => createServerUpstream(ctx, WebSocket))
+// and calls it only while it holds the namespace's leader lock (one server connection per
+// namespace). Unsettled batches come from the durable outbox, so writes made offline or before
+// a reload are pushed on the next connection; fates settle the outbox and reach every tab.
+
+import { mintLocalFirstToken } from "@jazz-tools/auth";
+import type { Batch, BatchFate, DurabilityTier } from "../engine/batch.ts";
+import type { QueryIR } from "../query/ir.ts";
+import type { RuntimeSchema } from "../schema/runtime.ts";
+import type { HandshakeAuth } from "./protocol.ts";
+import { ServerLink, type LinkStatus, type WebSocketCtor, type AuthEvent } from "./server-link.ts";
+
+/** What the upstream needs from the worker's durable replica. */
+export interface UpstreamReplica {
+  outbox(): Promise<Batch[]>;
+  settle(batchIds: string[]): Promise<void>;
+  applyRemote(batches: Batch[]): Promise<void>;
+  schema(): RuntimeSchema | undefined;
+}
+
+export interface ServerUpstreamContext {
+  replica: UpstreamReplica;
+  schema: RuntimeSchema;
+  /** The Db config: appId, serverUrl, and secret | jwtToken | adminSecret. */
+  config: Record<string, unknown>;
+  publishRemote(batches: Batch[]): void;
+  publishFates(fates: BatchFate[]): void;
+}
+
+export interface ServerUpstream {
+  onLocalCommitted(batches: Batch[]): void;
+  subscribeQuery(queryId: string, query: QueryIR, tier: DurabilityTier): void;
+  unsubscribeQuery(queryId: string): void;
+  /** Settled notifications for the tabs' tier-gated first callbacks. */
+  onQuerySettled(listener: (queryId: string, tier: DurabilityTier) => void): () => void;
+  onAuth(listener: (e: AuthEvent) => void): () => void;
+  onStatus(listener: (s: LinkStatus) => void): () => void;
+  /** A refreshed external JWT (db.updateAuthToken in a tab). */
+  updateToken(jwt: string | null): void;
+  readonly link: ServerLink;
+  close(): Promise<void>;
+}
+
+/** null when the config has no serverUrl (the worker stays the authority). */
+export function createServerUpstream(ctx: ServerUpstreamContext, WebSocket: WebSocketCtor): ServerUpstream | null {
+  const serverUrl = ctx.config.serverUrl;
+  const appId = ctx.config.appId;
+  if (typeof serverUrl !== "string" || !serverUrl || typeof appId !== "string") return null;
+  let jwt = typeof ctx.config.jwtToken === "string" ? ctx.config.jwtToken : null;
+  const secret = typeof ctx.config.secret === "string" ? ctx.config.secret : null;
+  const adminSecret = typeof ctx.config.adminSecret === "string" ? ctx.config.adminSecret : undefined;
+  const auth = (): HandshakeAuth => ({
+    // A local-first token is minted fresh for every connection (it lives an hour).
+    ...(secret ? { token: mintLocalFirstToken(secret, { audience: appId }) } : jwt ? { token: jwt } : {}),
+    ...(adminSecret ? { adminSecret } : {}),
+  });
+  const link = new ServerLink({ serverUrl, appId, WebSocket, auth, schema: () => ctx.replica.schema() ?? ctx.schema });
+  const settledListeners = new Set<(id: string, tier: DurabilityTier) => void>();
+  // Applying to the durable replica is async; keep remote batches and fates in arrival order.
+  let chain: Promise<void> = Promise.resolve();
+  const serial = (fn: () => Promise<void>) => {
+    chain = chain.then(fn).catch((e) => console.error("jazz upstream:", e));
+  };
+  link.listen({
+    onFate: (fate) =>
+      serial(async () => {
+        await ctx.replica.settle([fate.batchId]);
+        ctx.publishFates([fate]);
+      }),
+    onRemoteBatches: (batches) =>
+      serial(async () => {
+        await ctx.replica.applyRemote(batches);
+        ctx.publishRemote(batches);
+      }),
+    onQuerySettled: (id, tier) => serial(async () => settledListeners.forEach((l) => l(id, tier))),
+  });
+  // Whatever the outbox holds (offline writes, writes from before a reload) goes first.
+  serial(async () => {
+    for (const b of await ctx.replica.outbox()) link.push(b);
+  });
+  return {
+    link,
+    onLocalCommitted: (batches) => serial(async () => batches.forEach((b) => link.push(b))),
+    subscribeQuery: (id, query, tier) => link.subscribeQuery(id, query, tier),
+    unsubscribeQuery: (id) => link.unsubscribeQuery(id),
+    onQuerySettled(listener) {
+      settledListeners.add(listener);
+      return () => settledListeners.delete(listener);
+    },
+    onAuth: (l) => link.onAuth(l),
+    onStatus: (l) => link.onStatus(l),
+    updateToken(next) {
+      jwt = next;
+      link.updateAuth();
+    },
+    close: () => link.close(),
+  };
+}
