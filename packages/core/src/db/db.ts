@@ -18,7 +18,7 @@ import { DbAuth } from "./auth.ts";
 import { LiveQueries, LiveQuery, type IncrementalSpec } from "./live.ts";
 import { AnonymousWriteDeniedError, DbClosedError, PersistedWriteRejectedError, ScopeClosedError } from "./errors.ts";
 import type { DbConfig, DbOptions, InsertOptions, MutationErrorEvent, QueryOptions, UpdateOptions, UpsertOptions, WaitOptions, WriteHandle, WriteResult } from "./types.ts";
-import type { BatchScope, DbDirectBatch, InsertData, RowOfTable, TableArg } from "./scope.ts";
+import type { BatchScope, DbDirectBatch, InsertData, RowOfTable, TableArg, UpdateData } from "./scope.ts";
 import { LocalPermissions } from "../permissions/local.ts";
 
 const TIER_RANK: Record<DurabilityTier, number> = { local: 0, edge: 1, global: 2 };
@@ -287,7 +287,7 @@ export class Db {
     return this.writeResult(value as RowOfTable<T>, this.commitStage(stage));
   }
 
-  update<T extends TableArg>(table: T, id: string, data: InsertData<T>, options?: UpdateOptions): WriteHandle {
+  update<T extends TableArg>(table: T, id: string, data: UpdateData<T>, options?: UpdateOptions): WriteHandle {
     const stage = this.newStage("direct");
     stage.ts = checkUpdatedAt(options?.updatedAt);
     this.stageUpdate(stage, table, id, data);
@@ -300,7 +300,7 @@ export class Db {
     return this.commitStage(stage);
   }
 
-  upsert<T extends TableArg>(table: T, data: InsertData<T>, options: UpsertOptions): WriteHandle {
+  upsert<T extends TableArg>(table: T, data: UpdateData<T>, options: UpsertOptions): WriteHandle {
     const stage = this.newStage("direct");
     stage.ts = checkUpdatedAt(options?.updatedAt);
     this.stageUpsert(stage, table, data, options);
