@@ -258,6 +258,8 @@ describe("hopTo and gather", () => {
       start: app.teams.where({ name: "leaf" }),
       step: ({ current }) => app.teams.where({ parentId: current }),
     });
+    const viaArray = app.tags.gather({ step: ({ current }) => app.todos.where({ tagIds: { contains: current } }).hopTo("tags") });
+    expect(viaArray._build().gather!.step.conditions).toEqual([{ column: "tagIds", op: "contains", value: { $current: true } }]);
     expect(withStart._build().gather).toMatchObject({ start: { conditions: [{ column: "name", value: "leaf" }] }, maxDepth: 10 });
   });
 
