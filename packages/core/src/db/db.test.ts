@@ -431,3 +431,53 @@ describe("link: transactions and tiers", () => {
     await w.wait({ tier: "global" });
   });
 });
+
+// Two Dbs joined by an in-process link that delivers each pushed batch to the other replica
+// (what a server does, minus permissions): concurrent edits converge per column.
+class PeerLink implements ReplicaLink {
+  listener: LinkListener | null = null;
+  peer: PeerLink | null = null;
+  held: Batch[] = [];
+  online = true;
+  push(batch: Batch) {
+    if (this.online) this.deliver(batch);
+    else this.held.push(batch);
+  }
+  deliver(batch: Batch) {
+    this.peer!.listener?.onRemoteBatches([batch]);
+    this.listener?.onFate({ batchId: batch.batchId, kind: "accepted", tier: "global" });
+  }
+  reconnect() {
+    this.online = true;
+    for (const b of this.held.splice(0)) this.deliver(b);
+  }
+  listen(l: LinkListener) {
+    this.listener = l;
+    return () => (this.listener = null);
+  }
+  async close() {}
+}
+
+describe("two replicas", () => {
+  it("offline edits to different columns both survive; the same column takes the later write", async () => {
+    const la = new PeerLink();
+    const lb = new PeerLink();
+    la.peer = lb;
+    lb.peer = la;
+    const alice = newDb({ secret: generateAuthSecret() }, la);
+    const bob = newDb({ secret: generateAuthSecret() }, lb);
+    bob.store.addTables(schema); // bob has opened the app too
+    const { value } = alice.insert(todos, { title: "shared", note: "n0" });
+    expect((await bob.all(todos)).map((t) => t.title)).toEqual(["shared"]);
+    la.online = false;
+    lb.online = false;
+    alice.update(todos, value.id, { title: "alice's title", note: "alice" });
+    bob.update(todos, value.id, { done: true, note: "bob, later" });
+    la.reconnect();
+    lb.reconnect();
+    const a = await alice.one(q([{ column: "id", op: "eq", value: value.id }]));
+    const b = await bob.one(q([{ column: "id", op: "eq", value: value.id }]));
+    expect(a).toEqual(b);
+    expect(a).toMatchObject({ title: "alice's title", done: true, note: "bob, later" });
+  });
+});
