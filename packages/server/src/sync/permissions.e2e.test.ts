@@ -15,6 +15,7 @@ import { DB_FILE } from "../storage/open.ts";
 
 const APP = "perm-hostile";
 const ADMIN = "admin-secret-for-tests";
+const BACKEND = "backend-secret-for-tests";
 const c = (kind: "string" | "boolean", optional = false) => ({ type: { kind }, optional, merge: "lww" as const });
 const r = (table: string, optional = false) => ({ type: { kind: "ref" as const, table }, optional, merge: "lww" as const });
 
@@ -46,7 +47,7 @@ const permissions = definePermissions(schema, ({ policy, session, anyOf, allOf, 
   policy.tasks.allowUpdate.where(allowedTo.read("projectId"));
   policy.comments.allowRead.where(allowedTo.read("taskId"));
   policy.comments.allowInsert.where(allowedTo.read("taskId"));
-  policy.todos.allowRead.where({ owner_id: session.user_id });
+  policy.todos.allowRead.where(anyOf([{ owner_id: session.user_id }, session.where({ "claims.role": "manager" })]));
   policy.todos.allowInsert.where({ owner_id: session.user_id });
   policy.todos.allowUpdate.where({ owner_id: session.user_id });
   policy.todos.allowDelete.where({ owner_id: session.user_id });
@@ -57,7 +58,7 @@ type Row = Record<string, unknown> & { id: string; $createdBy: string };
 type Data = Record<string, Row[]>;
 
 /** Brute force, independent of the compiler: what `user` may read. */
-function expectedReadable(data: Data, user: string): Record<string, Set<string>> {
+function expectedReadable(data: Data, user: string, claims: Record<string, unknown> = {}): Record<string, Set<string>> {
   const projectOk = (p: Row) => p.$createdBy === user || data.members.some((m) => m.projectId === p.id && m.user_id === user);
   const project = (id: unknown) => data.projects.find((p) => p.id === id);
   const taskOk = (t: Row) => {
@@ -73,7 +74,7 @@ function expectedReadable(data: Data, user: string): Record<string, Set<string>>
     const t = data.tasks.find((x) => x.id === cm.taskId);
     return !!t && taskOk(t);
   });
-  keep("todos", (t) => t.owner_id === user);
+  keep("todos", (t) => t.owner_id === user || claims.role === "manager");
   keep("notes", (n) => n.$createdBy === user);
   return out;
 }
@@ -103,7 +104,7 @@ describe("permissions over the wire (hostile clients)", () => {
   const batch = (author: string, writes: RowWrite[]): Batch => ({ batchId: batchId(), ts: ++ts, author, kind: "direct", writes });
 
   beforeAll(async () => {
-    server = await startServerProcess({ appId: APP, args: ["--admin-secret", ADMIN] });
+    server = await startServerProcess({ appId: APP, args: ["--admin-secret", ADMIN, "--backend-secret", BACKEND] });
     await publishCatalogue({ serverUrl: server.url, appId: APP, adminSecret: ADMIN, schema, permissions });
     db = createNodeSqlDriver(join(server.dataDir, DB_FILE));
   });
@@ -192,8 +193,24 @@ describe("permissions over the wire (hostile clients)", () => {
     for (const { author, w } of writes) expect((await push(admin, batch(author, [w]))).kind).toBe("accepted");
 
     let checked = 0;
-    for (const u of users) {
-      const cl = client(u);
+    // Local-first users, plus sessions with JWT-style claims (a backend acting for a user).
+    const sessions = [
+      ...users.map((u) => ({ userId: u.userId, claims: {} as Record<string, unknown>, open: () => client(u) })),
+      ...[{ role: "manager" }, { role: "intern" }].map((claims: Record<string, unknown>, i) => {
+        const userId = ids[i];
+        return {
+          userId,
+          claims,
+          open: () => {
+            const cl = recordingClient(server.url, APP, { auth: { backendSecret: BACKEND, session: { user_id: userId, claims } }, userId, schema });
+            open.push(cl);
+            return cl;
+          },
+        };
+      }),
+    ];
+    for (const u of sessions) {
+      const cl = u.open();
       const queries: [string, QueryIR][] = [
         ...Object.keys(schema.tables).map((t) => [t, all(t)] as [string, QueryIR]),
         ["projects+", all("projects", [{ relation: "tasksViaProject", query: all("tasks", [{ relation: "commentsViaTask", query: all("comments") }]) }])],
@@ -204,7 +221,7 @@ describe("permissions over the wire (hostile clients)", () => {
       await until(() => queries.every(([id]) => cl.settled.some(([s]) => s === id)), "all settled");
       const received: Record<string, Set<string>> = {};
       for (const b of cl.remote) for (const w of b.writes) if (w.op !== "delete") (received[w.table] ??= new Set()).add(w.id);
-      const expected = expectedReadable(data, u.userId);
+      const expected = expectedReadable(data, u.userId, u.claims);
       for (const t of Object.keys(schema.tables)) {
         const got = [...(received[t] ?? [])].sort();
         expect(got, `${u.userId.slice(0, 8)} ${t}`).toEqual([...expected[t]].sort());
@@ -212,7 +229,7 @@ describe("permissions over the wire (hostile clients)", () => {
       }
     }
     // Users could read a fair share, and not everything.
-    const total = Object.values(data).reduce((n, rows) => n + rows.length, 0) * users.length;
+    const total = Object.values(data).reduce((n, rows) => n + rows.length, 0) * sessions.length;
     expect(checked).toBeGreaterThan(total * 0.1);
     expect(checked).toBeLessThan(total * 0.9);
   });
