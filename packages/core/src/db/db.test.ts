@@ -250,7 +250,8 @@ class FakeLink implements ReplicaLink {
 describe("link: fates and remote batches", () => {
   it("wait resolves per tier; a rejection retracts the write, rejects wait and reaches onMutationError", async () => {
     const link = new FakeLink();
-    const db = newDb({ secret }, link);
+    // With a serverUrl the server is the authority: "local" is not final.
+    const db = newDb({ secret, serverUrl: "ws://127.0.0.1:9" }, link);
     const ok = db.insert(todos, { title: "ok" });
     const bad = db.insert(todos, { title: "bad" });
     db.update(todos, ok.value.id, { title: "ok, renamed by rejected batch" });
@@ -421,6 +422,16 @@ describe("link: transactions and tiers", () => {
     expect(got).toHaveBeenCalledTimes(1);
     // Local reads do not wait.
     expect((await db.all(todos, { tier: "local" })).length).toBe(1);
+  });
+
+  it("with a link but no serverUrl, the durable side's local acceptance is final", async () => {
+    const link = new FakeLink();
+    const db = newDb({ secret }, link);
+    const w = db.insert(todos, { title: "x" });
+    const global = w.wait({ tier: "global" });
+    link.fate({ batchId: w.batchId, kind: "accepted", tier: "local" });
+    await global;
+    expect(db.store.pendingBatchIds()).toEqual([]);
   });
 
   it("with no link every tier resolves at once (the local replica is the authority)", async () => {

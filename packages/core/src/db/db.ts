@@ -68,6 +68,7 @@ export class Db {
   private shutdownPromise: Promise<void> | null = null;
   private readonly onShutdown: DbOptions["onShutdown"];
   private readonly defaultReadTier: DurabilityTier;
+  private readonly authorityRank: number;
   private queryIds = 0;
   /** Row-level permissions, enforced locally once the server's bundle is known. */
   private readonly permissions = new LocalPermissions(
@@ -84,6 +85,7 @@ export class Db {
     this.link = options.link;
     this.onShutdown = options.onShutdown;
     this.defaultReadTier = options.defaultReadTier ?? "local";
+    this.authorityRank = TIER_RANK[options.authorityTier ?? (options.config.serverUrl ? "global" : "local")];
     this.auth = new DbAuth(options.config);
     this.store = new Store(this.driver);
     if (this.link) {
@@ -568,9 +570,11 @@ export class Db {
         this.pendingTransactions.delete(fate.batchId);
         this.live.notify(this.store.applyBatch(txn).changes);
       }
-      if (fate.tier === "global") this.store.settle(fate.batchId);
+      // Accepted by the authority: final, and every tier is satisfied.
+      const final = TIER_RANK[fate.tier] >= this.authorityRank;
+      if (final) this.store.settle(fate.batchId);
       if (!rec) return;
-      rec.tier = Math.max(rec.tier, TIER_RANK[fate.tier]);
+      rec.tier = final ? TIER_RANK.global : Math.max(rec.tier, TIER_RANK[fate.tier]);
       rec.waiters = rec.waiters.filter((w) => (w.tier <= rec.tier ? (w.resolve(), false) : true));
       if (rec.tier === TIER_RANK.global) this.fates.delete(fate.batchId);
       return;

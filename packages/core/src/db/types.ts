@@ -40,6 +40,12 @@ export interface DbOptions {
   onShutdown?: () => void | Promise<void>;
   /** Tier of a read when the caller gives none (default "local"). */
   defaultReadTier?: DurabilityTier;
+  /**
+   * The tier at which the link's acceptance is final (the authority has spoken): the batch can
+   * no longer be rejected and satisfies every tier. Default "global" with a serverUrl, else
+   * "local" (a worker with no server is the authority).
+   */
+  authorityTier?: DurabilityTier;
 }
 
 export interface WaitOptions {
