@@ -36,7 +36,9 @@ export async function loadAppDefinition(dir: string, importer: Importer): Promis
 }
 
 function findSchema(mod: Record<string, unknown>): RuntimeSchema | null {
-  const candidates = [mod.default, mod.app, mod.schema, ...Object.values(mod)];
+  // CommonJS interop (a project without "type": "module") nests the default export once more.
+  const inner = mod.default && typeof mod.default === "object" ? (mod.default as Record<string, unknown>) : {};
+  const candidates = [mod.default, mod.app, mod.schema, inner.default, inner.app, ...Object.values(mod), ...Object.values(inner)];
   for (const c of candidates) {
     if (!c || typeof c !== "object") continue;
     const w = (c as { wasmSchema?: unknown }).wasmSchema;
