@@ -542,3 +542,18 @@ describe("every column type round-trips (insert value = what queries read back)"
     expect(await db.all(app.kitchen.where({ ts: { gte: new Date(1700000000000) } }))).toHaveLength(1);
   });
 });
+
+describe("updatedAt override", () => {
+  it("a write stamped earlier than the current value loses the column (LWW on the given clock)", async () => {
+    const db = newDb();
+    const { value } = db.insert(todos, { title: "now" });
+    db.update(todos, value.id, { title: "stale", note: "new note" }, { updatedAt: 1 });
+    // The insert wrote every column with a later clock, so the stale write loses both.
+    expect(await db.one(q([{ column: "id", op: "eq", value: value.id }]))).toMatchObject({ title: "now", note: null });
+    db.update(todos, value.id, { title: "future" }, { updatedAt: Date.now() * 1000 + 60_000_000 });
+    // The local clock moves past a clock it was given, so the next ordinary write still wins.
+    db.update(todos, value.id, { title: "ordinary" });
+    expect((await db.one(q([{ column: "id", op: "eq", value: value.id }])))?.title).toBe("ordinary");
+    expect(() => db.update(todos, value.id, { title: "x" }, { updatedAt: -1 })).toThrow(InvalidValueError);
+  });
+});
