@@ -82,7 +82,7 @@ export async function openApp(ctx: BrowserContext, url: string, errors: string[]
 export function call<K extends keyof JazzApp>(
   page: Page,
   method: K,
-  ...args: JazzApp[K] extends (...a: infer A) => unknown ? A : never
+  ...args: JazzApp[K] extends (...a: infer A) => unknown ? A : []
 ): Promise<JazzApp[K] extends (...a: never[]) => infer R ? Awaited<R> : JazzApp[K]> {
   return page.evaluate(
     ([m, a]) => {
