@@ -8,16 +8,18 @@ import { createServer, type ViteDevServer } from "vite";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { chromiumArgs, chromiumPath } from "../../vitest.config.ts";
 
-export function describeTodoApp(name: string, exampleDir: string): void {
+export function describeTodoApp(name: string, exampleDir: string, options: { passkey?: boolean } = {}): void {
   describe(`${name} example`, () => {
     let server: ViteDevServer;
     let browser: Browser;
     let url: string;
 
     beforeAll(async () => {
+      process.env.JAZZ_OFFLINE = "1"; // no sync server: the examples must work fully offline
       server = await createServer({
         root: exampleDir,
         configFile: path.join(exampleDir, "vite.config.ts"),
+        configLoader: "runner", // the config imports the workspace's TypeScript (jazz-tools/dev/vite)
         server: { host: "localhost", port: 0, strictPort: false },
         logLevel: "error",
       });
@@ -98,6 +100,29 @@ export function describeTodoApp(name: string, exampleDir: string): void {
       await page.click("#restore-btn");
       await page.locator("#todo-list li span", { hasText: "keep me" }).waitFor({ timeout: 20_000 });
       expect(await titles(page)).toEqual(["keep me"]);
+      await page.context().close();
+    });
+
+    it.runIf(options.passkey)("restores an identity from a passkey backup (virtual authenticator)", async () => {
+      const page = await open();
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send("WebAuthn.enable", { enableUI: false });
+      await cdp.send("WebAuthn.addVirtualAuthenticator", {
+        options: { protocol: "ctap2", ctap2Version: "ctap2_1", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+      });
+      await add(page, "passkey todo");
+      await page.click("#passkey-backup");
+      await expect.poll(() => page.locator("#backup-status").textContent()).toBe("Passkey saved");
+
+      await page.evaluate(() => localStorage.clear());
+      await page.reload();
+      await page.locator("#add-form input[type=text]").waitFor();
+      await add(page, "someone new");
+      expect(await titles(page)).toEqual(["someone new"]);
+
+      await page.click("#passkey-restore");
+      await page.locator("#todo-list li span", { hasText: "passkey todo" }).waitFor({ timeout: 20_000 });
+      expect(await titles(page)).toEqual(["passkey todo"]);
       await page.context().close();
     });
   });

@@ -1,6 +1,8 @@
 // The low-level client API with no framework: createDb, db.subscribeAll, db.onAuthChanged and
 // BrowserAuthSecretStore (reference §4.3).
-import { BrowserAuthSecretStore, createDb } from "jazz-tools";
+import { createDb } from "jazz-tools";
+// The docs import this from "jazz-tools"; its browser entry does not export it yet.
+import { BrowserAuthSecretStore } from "@jazz-tools/auth/browser";
 import { RecoveryPhrase } from "jazz-tools/passphrase";
 import { app, DEFAULT_APP_ID, type Todo } from "todo-shared-schema";
 import "todo-shared-schema/style.css";
@@ -9,6 +11,11 @@ const appId = import.meta.env.VITE_JAZZ_APP_ID ?? DEFAULT_APP_ID;
 const serverUrl: string | undefined = import.meta.env.VITE_JAZZ_SERVER_URL || undefined;
 
 export async function startApp(root: HTMLElement): Promise<{ destroy(): Promise<void> }> {
+  root.innerHTML = "<p>Loading…</p>";
+  const secret = await BrowserAuthSecretStore.getOrCreateSecret();
+  const db = await createDb({ appId, secret, ...(serverUrl ? { serverUrl } : {}) });
+
+  // The UI appears once the Db is ready, so no form is usable before its handlers exist.
   root.innerHTML = `
     <h1>Todos</h1>
     <form id="add-form">
@@ -30,9 +37,6 @@ export async function startApp(root: HTMLElement): Promise<{ destroy(): Promise<
   const $ = <T extends HTMLElement>(sel: string) => root.querySelector<T>(sel)!;
   const list = $<HTMLUListElement>("#todo-list");
   const errorBox = $<HTMLParagraphElement>("#error-message");
-
-  const secret = await BrowserAuthSecretStore.getOrCreateSecret();
-  const db = await createDb({ appId, secret, ...(serverUrl ? { serverUrl } : {}) });
 
   const attempt = (write: () => void) => {
     try {

@@ -1,0 +1,4 @@
+import { fileURLToPath } from "node:url";
+import { describeTodoApp } from "../shared-schema/e2e-suite.ts";
+
+describeTodoApp("todo-ts", fileURLToPath(new URL(".", import.meta.url)));
