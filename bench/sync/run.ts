@@ -97,11 +97,40 @@ async function fanOut(server: ServerProcess) {
   results.push([`fan-out to ${FANOUT} clients, p99 until the last one`, ms(pct(last, 99)), "", ""]);
 }
 
+/** The same hop at the protocol level (raw ServerLinks): server + network, no Db work. */
+async function latencyLinks(server: ServerProcess) {
+  const a = recordingClient(server.url, APP, { schema: app.wasmSchema });
+  const b = recordingClient(server.url, APP, { schema: app.wasmSchema });
+  const arrived = new Map<string, number>();
+  b.link.listen({
+    onFate() {},
+    onRemoteBatches(bs) {
+      const now = performance.now();
+      for (const x of bs) arrived.set(x.batchId, now);
+    },
+  });
+  const query = app.items.where({ lane: "raw" })._build();
+  b.link.subscribeQuery("raw", query, "edge");
+  await until(() => b.settled.length > 0 && a.link.status === "connected", "links ready");
+  const samples: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const id = crypto.randomUUID();
+    const batch = { batchId: id.replaceAll("-", ""), ts: Date.now() * 1000 + i, author: a.userId, kind: "direct" as const, writes: [{ table: "items", id, op: "insert" as const, values: { title: `r${i}`, lane: "raw", n: i } }] };
+    const t0 = performance.now();
+    a.link.push(batch);
+    await until(() => arrived.has(batch.batchId), "b receives", 10_000);
+    if (i >= 20) samples.push(arrived.get(batch.batchId)! - t0);
+  }
+  await Promise.all([a.close(), b.close()]);
+  results.push(["A push → B receives (raw links), p50", ms(pct(samples, 50)), "", ""]);
+  results.push(["A push → B receives (raw links), p99", ms(pct(samples, 99)), "", ""]);
+}
+
 /** Fan-out measured at the protocol level: raw ServerLinks, no Db work on the receiving side. */
 async function fanOutLinks(server: ServerProcess) {
   const writer = await open(server);
   const query = app.items.where({ lane: "fanl" })._build();
-  const readers = Array.from({ length: FANOUT }, () => recordingClient(server.url, APP));
+  const readers = Array.from({ length: FANOUT }, () => recordingClient(server.url, APP, { schema: app.wasmSchema }));
   const seen = readers.map(() => new Map<string, number>());
   readers.forEach((c, i) =>
     c.link.listen({
@@ -177,6 +206,7 @@ const server = await startServerProcess({
 const run = (name: string) => !ONLY || ONLY.split(",").includes(name);
 try {
   if (run("latency")) await latencyAtoB(server);
+  if (run("latency-links")) await latencyLinks(server);
   if (run("fanout")) await fanOut(server);
   if (run("fanout-links")) await fanOutLinks(server);
   if (run("throughput")) await throughput(server);
