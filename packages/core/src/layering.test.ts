@@ -22,6 +22,7 @@ function imports(file: string): string[] {
   const text = readFileSync(file, "utf8");
   const specs: string[] = [];
   for (const m of text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']/gm)) specs.push(m[1]!);
+  for (const m of text.matchAll(/^\s*import\s+["']([^"']+)["']/gm)) specs.push(m[1]!);
   for (const m of text.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)) specs.push(m[1]!);
   return specs;
 }
