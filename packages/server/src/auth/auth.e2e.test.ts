@@ -6,6 +6,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sig
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SignJWT, exportJWK } from "jose";
+import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deriveLocalFirstIdentity, generateAuthSecret, mintLocalFirstToken, normalizeAudience, uuidV5, NAMESPACE_JAZZ_AUTH_KEY } from "@jazz-tools/auth";
 import type { HandshakeAuth } from "@jazz-tools/core/sync";
@@ -110,6 +111,30 @@ describe("hostile tokens are refused over the wire", () => {
   it("refuses hostile tokens sent in the Authorization header too", async () => {
     const verdict = await refused(server, { token: lfToken(k, { sub: other.userId }) }, { useHeaders: true });
     expect(verdict.error).toBe("invalid");
+  });
+
+  it("accepts a bearer token offered as a WebSocket subprotocol (browsers), never echoing it", async () => {
+    const ws = new WebSocket(`${server.url.replace("http", "ws")}/apps/${APP}/ws`, ["jazz-sync.v1", `jazz-bearer.${valid}`]);
+    const first = await new Promise<Record<string, unknown>>((res, rej) => {
+      ws.on("open", () => ws.send(JSON.stringify({ t: "hello", v: 1, clientId: "sp", auth: {} })));
+      ws.on("message", (d) => res(JSON.parse(String(d))));
+      ws.on("error", rej);
+    });
+    expect(ws.protocol).toBe("jazz-sync.v1");
+    expect(first).toMatchObject({ t: "welcome", session: { user_id: k.userId } });
+    ws.close();
+  });
+
+  it("answers an unknown protocol version with incompatible_protocol (close 4002)", async () => {
+    const ws = new WebSocket(`${server.url.replace("http", "ws")}/apps/${APP}/ws`);
+    const [msg, code] = await new Promise<[Record<string, unknown>, number]>((res) => {
+      let m: Record<string, unknown> = {};
+      ws.on("open", () => ws.send(JSON.stringify({ t: "hello", v: 99, clientId: "old", auth: { token: valid } })));
+      ws.on("message", (d) => (m = JSON.parse(String(d))));
+      ws.on("close", (c) => res([m, c]));
+    });
+    expect(msg).toMatchObject({ t: "error", code: "incompatible_protocol" });
+    expect(code).toBe(4002);
   });
 
   it("accepts the valid local-first token (control), with sub recomputed from the key", async () => {
