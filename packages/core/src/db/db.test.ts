@@ -322,6 +322,11 @@ describe("lifecycle and auth", () => {
     const p1 = db.shutdown();
     expect(db.shutdown()).toBe(p1);
     await p1;
+    expect(() => db.insert(todos, { title: "late" })).toThrow(/has been shut down/);
+    await expect(newDb().deleteClientStorage()).rejects.toThrow(/only available for browser/);
+    const other = newDb();
+    await other.logout();
+    expect(() => other.insert(todos, { title: "late" })).toThrow(/has been shut down/);
   });
 });
 

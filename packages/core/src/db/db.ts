@@ -16,7 +16,7 @@ import type { SubscriptionDelta } from "../subscriptions/types.ts";
 import type { ReplicaLink } from "./link.ts";
 import { DbAuth } from "./auth.ts";
 import { LiveQueries, LiveQuery, type IncrementalSpec } from "./live.ts";
-import { AnonymousWriteDeniedError, DbClosedError, PersistedWriteRejectedError, ScopeClosedError } from "./errors.ts";
+import { AnonymousWriteDeniedError, DbClosedError, DbConfigError, PersistedWriteRejectedError, ScopeClosedError } from "./errors.ts";
 import type { DbConfig, DbOptions, InsertOptions, MutationErrorEvent, QueryOptions, UpdateOptions, UpsertOptions, WaitOptions, WriteHandle, WriteResult } from "./types.ts";
 import type { BatchScope, DbDirectBatch, InsertData, RowOfTable, TableArg, UpdateData } from "./scope.ts";
 import { LocalPermissions } from "../permissions/local.ts";
@@ -634,6 +634,16 @@ export class Db {
 
   getConfig(): DbConfig {
     return structuredClone(this.config);
+  }
+
+  /** Ends the session: `wipeData` matters only for browser persistent storage (which overrides this). */
+  async logout(_options?: { wipeData?: boolean }): Promise<void> {
+    await this.shutdown();
+  }
+
+  /** Browser persistent storage only (the browser runtime overrides this). */
+  async deleteClientStorage(): Promise<void> {
+    throw new DbConfigError("deleteClientStorage() is only available for browser worker-backed persistent storage (this Db runs in memory).");
   }
 
   shutdown(): Promise<void> {
