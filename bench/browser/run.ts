@@ -1,0 +1,120 @@
+// Browser benchmark: our createDb (mirror + OPFS worker) beside raw wa-sqlite on the same VFS
+// (OPFSCoopSyncVFS), measured in the same run, in Debian Chromium with an on-disk profile.
+// Run: pnpm exec tsx bench/browser/run.ts
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { chromium, type Page } from "playwright-core";
+import { build, preview } from "vite";
+import { chromiumArgs, chromiumPath } from "../../vitest.config.ts";
+
+const here = import.meta.dirname;
+const port = await new Promise<number>((resolve) => {
+  const s = createServer().listen(0, "127.0.0.1", () => {
+    const p = (s.address() as { port: number }).port;
+    s.close(() => resolve(p));
+  });
+});
+
+async function buildTo(root: string): Promise<string> {
+  const outDir = mkdtempSync(join(tmpdir(), "jazz-bench-dist-"));
+  await build({ configFile: join(root, "vite.config.ts"), build: { outDir } });
+  return outDir;
+}
+
+const gz = (file: string) => gzipSync(readFileSync(file), { level: 9 }).byteLength;
+const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+
+// Sizes: the fixture app (a page that only uses createDb) is "our JS".
+const fixtureOut = await buildTo(join(here, "../../packages/browser/test-fixtures/app"));
+const fixtureAssets = readdirSync(join(fixtureOut, "assets"));
+const ourJs = fixtureAssets.filter((f) => f.endsWith(".js")).map((f) => join(fixtureOut, "assets", f));
+const wasm = fixtureAssets.filter((f) => f.endsWith(".wasm")).map((f) => join(fixtureOut, "assets", f));
+const jsGzip = ourJs.reduce((a, f) => a + gz(f), 0);
+const wasmGzip = wasm.reduce((a, f) => a + gz(f), 0);
+rmSync(fixtureOut, { recursive: true, force: true });
+
+const outDir = await buildTo(join(here, "page"));
+const server = await preview({ configFile: join(here, "page/vite.config.ts"), build: { outDir }, preview: { port, strictPort: true, host: "localhost" } });
+const url = `http://localhost:${port}/`;
+const profile = mkdtempSync(join(tmpdir(), "jazz-bench-profile-"));
+const ctx = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath, headless: true, args: chromiumArgs });
+
+async function fresh(query = ""): Promise<Page> {
+  const page = await ctx.newPage();
+  page.on("pageerror", (e) => console.error("page error:", e.message));
+  await page.goto(url + query);
+  await page.waitForFunction(() => "bench" in window);
+  return page;
+}
+async function run<T>(method: string, ...args: unknown[]): Promise<T> {
+  const page = await fresh();
+  try {
+    return (await page.evaluate(([m, a]) => (window as any).bench[m](...a), [method, args] as const)) as T;
+  } finally {
+    await page.evaluate(() => (window as any).bench.shutdown()).catch(() => {});
+    await page.close();
+  }
+}
+async function cold(which: "ours" | "raw", db: string): Promise<{ ms: number; rows: number }> {
+  const page = await ctx.newPage();
+  await page.goto(`${url}?cold=${which}&db=${encodeURIComponent(db)}`);
+  await page.waitForFunction(() => "coldResult" in window);
+  const r = (await page.evaluate(() => (window as any).coldResult)) as { ms: number; rows: number };
+  await page.evaluate(() => (window as any).bench.shutdown()).catch(() => {});
+  await page.close();
+  return r;
+}
+const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const rows: [string, string, string, string, string][] = [];
+const row = (what: string, ours: number, raw: number | null, goal: string, unit = "ms") =>
+  rows.push([what, `${ours.toFixed(2)} ${unit}`, raw === null ? "-" : `${raw.toFixed(2)} ${unit}`, raw === null ? "-" : `${(ours / raw).toFixed(2)}x`, goal]);
+
+// 10,000 inserts in one batch to tier local (also seeds the cold-start databases).
+const seedOurs = await run<{ ms: number; mirrorMs: number }>("seedOurs", "bench-10k", 10_000);
+const seedRaw = await run<{ ms: number; inWorkerMs: number }>("seedRaw", "/raw-10k.db", 10_000);
+row("10k inserts, one batch, to tier local", seedOurs.ms, seedRaw.ms, "<= 1.5x raw");
+row("  of which: applied to the mirror (sync)", seedOurs.mirrorMs, seedRaw.inWorkerMs, "(raw: in-worker)");
+
+// Cold start to first db.all over 10,000 rows (median of 3 page loads each).
+const co: number[] = [];
+const cr: number[] = [];
+for (let i = 0; i < 3; i++) {
+  co.push((await cold("ours", "bench-10k")).ms);
+  cr.push((await cold("raw", "/raw-10k.db")).ms);
+}
+row("cold start to first all() on 10k rows", med(co), med(cr), "<= 1.5x raw");
+
+// 1,000 single inserts, each awaited to tier local.
+const so = await run<{ ms: number }>("singlesOurs", "bench-singles", 1000);
+const sr = await run<{ ms: number }>("singlesRaw", "/raw-singles.db", 1000);
+row("1000 single inserts, each awaited local (per commit)", so.ms / 1000, sr.ms / 1000, "per-commit cost");
+const sw = await run<{ ms: number }>("singlesOurs", "bench-singles-wal", 1000, "wal-exclusive");
+row("  same, journal WAL + exclusive locking (vs default)", sw.ms / 1000, so.ms / 1000, "choose journal");
+
+// insert → live query callback, before insert returns.
+const live = await run<{ p50: number; p95: number }>("liveOurs", "bench-live", 300);
+row("insert -> live query callback p50 (sync)", live.p50, null, "<= 0.3 ms");
+row("insert -> live query callback p95 (sync)", live.p95, null, "");
+
+// 1,000 rows out of 100,000 by an indexed column.
+await run("seedOurs", "bench-100k", 100_000);
+await run("seedRaw", "/raw-100k.db", 100_000);
+const qo = await run<{ ms: number; rows: number }>("queryOurs", "bench-100k", 5);
+const qr = await run<{ ms: number; rows: number }>("queryRaw", "/raw-100k.db", 5);
+row(`all() 1000 of 100k by indexed column (${qo.rows}/${qr.rows} rows)`, qo.ms, qr.ms, "<= raw in-worker");
+
+await ctx.close();
+await server.close();
+rmSync(outDir, { recursive: true, force: true });
+rmSync(profile, { recursive: true, force: true });
+
+console.log(`\nBrowser bench (Chromium ${chromiumPath}, on-disk profile, OPFSCoopSyncVFS for both)\n`);
+const w = [54, 14, 14, 8, 18];
+const line = (r: string[]) => r.map((c, i) => c.padEnd(w[i]!)).join(" ");
+console.log(line(["measure", "ours", "raw wa-sqlite", "ratio", "goal"]));
+for (const r of rows) console.log(line(r));
+console.log(`\nour JS (fixture app: page + worker), gzip -9: ${kb(jsGzip)} (goal <= 60 KB); files: ${ourJs.length}`);
+console.log(`wa-sqlite wasm, gzip -9: ${kb(wasmGzip)}`);
