@@ -131,16 +131,31 @@ describe("useAll", () => {
 describe("JazzProvider", () => {
   it("creates one client under StrictMode and registers it with window.__jazz", async () => {
     const config = memoryConfig();
+    // Count every client registered for this app (a created-then-discarded one would show here).
+    const w = window as any;
+    const contexts: Set<{ namespace: string }> = (w.__jazzWindowStorageContexts__ ??= new Set());
+    const add = contexts.add;
+    let registrations = 0;
+    contexts.add = function (c) {
+      if (c.namespace.startsWith(config.appId)) registrations++;
+      return add.call(this, c);
+    };
+    const seen = new Set<JazzClient>();
     function Who() {
+      seen.add(useJazzClient());
       const session = useSession();
       const auth = useAuthState();
       return <p data-testid="who">{`${session?.user_id}|${auth.authMode}|${auth.userId}`}</p>;
     }
     render(<StrictMode><JazzProvider config={config} fallback={<p>loading</p>}><Who /></JazzProvider></StrictMode>);
     await waitFor(() => expect(screen.getByTestId("who").textContent).toMatch(/^[0-9a-f-]{36}\|local-first\|[0-9a-f-]{36}$/));
-    const jazz = (window as any).__jazz;
-    expect(typeof jazz?.listLiveStorageNamespaces).toBe("function");
-    expect(jazz.listLiveStorageNamespaces().filter((ns: string) => ns.startsWith(config.appId))).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 50)); // past the deferred release of StrictMode's unmount
+    expect(seen.size).toBe(1);
+    const [client] = [...seen];
+    expect(client!.isShutdown).toBe(false);
+    contexts.add = add;
+    expect(registrations).toBe(1);
+    expect([...contexts].filter((c) => c.namespace === client!.db.storage.namespace)).toHaveLength(1);
   });
 
   it("recreates the client when the config changes and shuts the old one down", async () => {
