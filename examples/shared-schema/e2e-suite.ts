@@ -31,6 +31,7 @@ export function describeTodoApp(name: string, exampleDir: string, options: { pas
     afterAll(async () => {
       await browser?.close();
       await server?.close();
+      delete process.env.JAZZ_OFFLINE;
     });
 
     async function open(context?: BrowserContext): Promise<Page> {
