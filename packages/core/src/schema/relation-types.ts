@@ -56,18 +56,17 @@ export type ForwardRelations<S extends SchemaDef, T extends keyof S> = {
   >;
 };
 
-type ReverseEntries<S extends SchemaDef, T extends keyof S> = {
+/** Every ref column of the schema as { name (reverse), source, target }; computed once per S. */
+type AllRefs<S extends SchemaDef> = {
   [U in keyof S & string]: {
     [C in keyof Cols<S, U> & string]: [RefOf<Cols<S, U>[C]>] extends [never]
       ? never
-      : RefOf<Cols<S, U>[C]> extends T
-        ? { name: `${U}Via${Capitalize<ForwardName<C, IsArrayColumn<Cols<S, U>[C]>>>}`; target: U }
-        : never;
+      : { name: `${U}Via${Capitalize<ForwardName<C, IsArrayColumn<Cols<S, U>[C]>>>}`; source: U; target: RefOf<Cols<S, U>[C]> };
   }[keyof Cols<S, U> & string];
 }[keyof S & string];
 
 export type ReverseRelations<S extends SchemaDef, T extends keyof S> = {
-  [E in ReverseEntries<S, T> as E["name"]]: RelationMeta<E["target"], true, false>;
+  [E in Extract<AllRefs<S>, { target: T }> as E["name"]]: RelationMeta<E["source"], true, false>;
 };
 
 /** Every relation readable from table T, by name. */
