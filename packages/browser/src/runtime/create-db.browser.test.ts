@@ -42,6 +42,16 @@ describe("createDb in the browser (persistent, default)", () => {
     expect((await again.all(todos)).map((t) => t.title)).toEqual(["milk"]);
   });
 
+  it("works with the WAL + exclusive-locking journal (single-tab option) across a reopen", async () => {
+    const cfg = { appId: "app-" + hexId(), secret: generateAuthSecret(), journal: "wal-exclusive" as const };
+    const a = await open(cfg);
+    await a.insert(todos, { title: "wal", batch: 1 }).wait({ tier: "local" });
+    await a.shutdown();
+    const b = await open(cfg); // hydrates from an image of a WAL database
+    await b.insert(todos, { title: "wal 2", batch: 2 }).wait({ tier: "local" });
+    expect((await b.all(todos)).map((t) => t.title)).toEqual(["wal", "wal 2"]);
+  });
+
   it("keeps two users of one app apart", async () => {
     const appId = "app-" + hexId();
     const alice = await open({ appId, secret: generateAuthSecret() });

@@ -195,6 +195,9 @@ export class WaSqliteDriver implements SqlDriver {
     this.clearCache(); // statements refer to the old schema
     const p = m._sqlite3_malloc(Math.max(image.byteLength, 1));
     m.HEAPU8.set(image, p);
+    // An image of a WAL database says so in its header (bytes 18-19 = 2); an in-memory copy
+    // must use the rollback journal, or its first write looks for a -wal file.
+    if (image.byteLength >= 20 && m.HEAPU8[p + 18] === 2) m.HEAPU8.fill(1, p + 18, p + 20);
     const zMain = cstring(m, "main");
     try {
       // SQLite owns p from here on, even on failure (FREEONCLOSE).
