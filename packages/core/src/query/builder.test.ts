@@ -300,6 +300,16 @@ describe("immutability", () => {
     expect(conds(b)).toHaveLength(2);
   });
 
+  it("queries are frozen and keep working behind a Proxy (as frameworks wrap state)", () => {
+    const q = app.todos.where({ title: "a" });
+    expect(Object.isFrozen(q)).toBe(true);
+    expect(Object.isFrozen(app.todos)).toBe(true);
+    const proxied = new Proxy(q, {});
+    expect(proxied._build()).toEqual(q._build());
+    expect(proxied.limit(1)._build().limit).toBe(1);
+    expect(proxied._table).toBe("todos");
+  });
+
   it("_build returns a fresh copy each time", () => {
     const q = app.todos.where({ title: "a" }).include({ project: true }).orderBy("prio");
     const ir = q._build();

@@ -51,10 +51,15 @@ export class Query<
   declare readonly _rowType?: QueryRow<S, T, Sel, Inc, Req>;
   /** Phantom: lets RowOf/InsertOf/... recover the schema and table from a handle or query. */
   declare readonly _types?: { schema: S; table: T };
-  readonly #s: QueryState;
+  /**
+   * @internal The query's state. A plain property and a frozen instance (no #private fields), so
+   * a query still works when a framework wraps it in a Proxy (Vue skips frozen objects).
+   */
+  readonly _state: QueryState;
 
   constructor(state: QueryState) {
-    this.#s = state;
+    this._state = state;
+    Object.freeze(this);
   }
 
   /** @internal Creates the handle for `table` (no conditions). */
@@ -72,17 +77,17 @@ export class Query<
   }
 
   get _table(): T {
-    return this.#s.table as T;
+    return this._state.table as T;
   }
   get _schema(): RuntimeSchema {
-    return this.#s.app.schema;
+    return this._state.app.schema;
   }
   get _hooks(): ColumnHooks {
-    return this.#s.app.hooks;
+    return this._state.app.hooks;
   }
 
   _build(): QueryIR {
-    const s = this.#s;
+    const s = this._state;
     const ir: QueryIR = {
       table: s.start,
       conditions: s.conditions.map((c) => ({ ...c })),
@@ -98,84 +103,77 @@ export class Query<
     return ir;
   }
 
-  #with(patch: Partial<QueryState>): any {
-    return new Query({ ...this.#s, ...patch });
-  }
-
-  #columns(): Record<string, ColumnSchema> {
-    return this.#s.app.schema.tables[this.#s.table]!.columns;
-  }
 
   /** Filters rows; keys are AND-ed, and so are chained where() calls. */
   where(cond: TableWhere<S, T>): Query<S, T, Sel, Inc, Req> {
     if (cond === null || typeof cond !== "object" || Array.isArray(cond)) {
       throw new QueryError(`where() takes an object such as { done: false }, got ${describe(cond)}`);
     }
-    if (this.#s.hops.length) {
+    if (this._state.hops.length) {
       throw new QueryError(
-        `where() after hopTo() is not supported: filter "${this.#s.start}" before hopTo(), or query "${this.#s.table}" directly`,
+        `where() after hopTo() is not supported: filter "${this._state.start}" before hopTo(), or query "${this._state.table}" directly`,
       );
     }
-    const added = buildConditions(this.#columns(), this.#s.table, cond);
-    return this.#with({ conditions: [...this.#s.conditions, ...added] });
+    const added = buildConditions(columnsOf(this._state), this._state.table, cond);
+    return derive(this._state, { conditions: [...this._state.conditions, ...added] });
   }
 
   /** Narrows the result to these columns ("*" = all; magic columns only when named). */
   select<const K extends readonly Selectable<S, T>[]>(...columns: K): Query<S, T, K[number] & string, Inc, Req> {
     if (columns.length === 0) throw new QueryError('select() needs at least one column, or "*" for all');
-    const own = Object.keys(this.#columns());
+    const own = Object.keys(columnsOf(this._state));
     const out: string[] = [];
     for (const c of columns as readonly string[]) {
       const expanded = c === "*" ? own : [c];
       if (c !== "*" && c !== "id" && !own.includes(c) && !MAGIC.includes(c)) {
         throw new QueryError(
-          `Unknown column "${c}" in select() on table "${this.#s.table}"; known columns: *, id, ${own.join(", ")}, ${MAGIC.join(", ")}`,
+          `Unknown column "${c}" in select() on table "${this._state.table}"; known columns: *, id, ${own.join(", ")}, ${MAGIC.join(", ")}`,
         );
       }
       for (const e of expanded) if (e !== "id" && !out.includes(e)) out.push(e);
     }
-    return this.#with({ select: out });
+    return derive(this._state, { select: out });
   }
 
   /** Loads related rows: `{ rel: true | { nested } | app.other.where(...) }`. */
   include<const I extends IncludeSpec<S, T>>(
     spec: I & { [K in Exclude<keyof I, RelationName<S, T>>]: never },
   ): Query<S, T, Sel, Inc & I, Req> {
-    const added = buildIncludes(this.#s.app.schema, this.#s.table, spec as Record<string, unknown>);
-    const kept = this.#s.includes.filter((i) => !added.some((a) => a.relation === i.relation));
-    return this.#with({ includes: [...kept, ...added] });
+    const added = buildIncludes(this._state.app.schema, this._state.table, spec as Record<string, unknown>);
+    const kept = this._state.includes.filter((i) => !added.some((a) => a.relation === i.relation));
+    return derive(this._state, { includes: [...kept, ...added] });
   }
 
   /** Forward includes of non-null FKs become non-null (rows whose include is missing drop out). */
   requireIncludes(): Query<S, T, Sel, Inc, true> {
-    return this.#with({ requireIncludes: true });
+    return derive(this._state, { requireIncludes: true });
   }
 
   /** Sorts by a column (chain for ties); default direction "asc". */
   orderBy(column: Orderable<S, T>, direction: "asc" | "desc" = "asc"): Query<S, T, Sel, Inc, Req> {
-    const own = this.#columns();
+    const own = columnsOf(this._state);
     if (column !== "id" && !Object.hasOwn(own, column) && !PROVENANCE.includes(column)) {
       throw new QueryError(
-        `Unknown column "${column}" in orderBy() on table "${this.#s.table}"; use id, a column (${Object.keys(own).join(", ")}) or ${PROVENANCE.join(", ")}`,
+        `Unknown column "${column}" in orderBy() on table "${this._state.table}"; use id, a column (${Object.keys(own).join(", ")}) or ${PROVENANCE.join(", ")}`,
       );
     }
     if (direction !== "asc" && direction !== "desc") {
       throw new QueryError(`orderBy() direction must be "asc" or "desc", got ${describe(direction)}`);
     }
-    return this.#with({ orderBy: [...this.#s.orderBy, [column, direction]] });
+    return derive(this._state, { orderBy: [...this._state.orderBy, [column, direction]] });
   }
 
   limit(n: number): Query<S, T, Sel, Inc, Req> {
-    return this.#with({ limit: nonNegativeInt("limit", n) });
+    return derive(this._state, { limit: nonNegativeInt("limit", n) });
   }
 
   offset(n: number): Query<S, T, Sel, Inc, Req> {
-    return this.#with({ offset: nonNegativeInt("offset", n) });
+    return derive(this._state, { offset: nonNegativeInt("offset", n) });
   }
 
   /** Moves to the rows a relation points at; the result becomes the target table. */
   hopTo<R extends RelationName<S, T>>(relation: R): Query<S, RelationTarget<S, T, R>> {
-    const s = this.#s;
+    const s = this._state;
     if (s.gather) throw new QueryError("hopTo() cannot follow gather(); the compiler supports one or the other");
     const rel = resolveRelation(s.app.schema, s.table, relation, "hopTo");
     const set = [
@@ -189,7 +187,7 @@ export class Query<
     if (set.length) {
       throw new QueryError(`hopTo() must come before ${set.join(", ")}: those apply to the rows hopTo() returns`);
     }
-    return this.#with({ table: rel.toTable, hops: [...s.hops, relation] });
+    return derive(this._state, { table: rel.toTable, hops: [...s.hops, relation] });
   }
 
   /**
@@ -197,7 +195,7 @@ export class Query<
    * each newly reached row, up to maxDepth steps. Later where()/orderBy()/... apply to the result.
    */
   gather(options: GatherOptions<T>): Query<S, T, Sel, Inc, Req> {
-    const s = this.#s;
+    const s = this._state;
     if (!options || typeof options.step !== "function") {
       throw new QueryError("gather() needs { step: ({ current }) => query }");
     }
@@ -218,11 +216,19 @@ export class Query<
     if (step._table !== s.table) {
       throw new QueryError(`gather() step must return rows of "${s.table}" (end it with hopTo(...)), but it returns "${step._table}"`);
     }
-    return this.#with({ conditions: [], gather: { start: start._build(), step: step._build(), maxDepth } });
+    return derive(this._state, { conditions: [], gather: { start: start._build(), step: step._build(), maxDepth } });
   }
 }
 
 // ---- helpers ----
+
+function derive(state: QueryState, patch: Partial<QueryState>): any {
+  return new Query({ ...state, ...patch });
+}
+
+function columnsOf(state: QueryState): Record<string, ColumnSchema> {
+  return state.app.schema.tables[state.table]!.columns;
+}
 
 function cloneInclude(i: IncludeIR): IncludeIR {
   return { relation: i.relation, query: structuredClone(i.query) };
