@@ -9,7 +9,7 @@ import type { Batch, BatchFate, DurabilityTier, RowWrite } from "../engine/batch
 import { compileQuery, tablesRead, type CompiledQuery } from "../query/compile.ts";
 import { Store } from "../engine/store.ts";
 import { MonotonicClock, isUuid, uuidv7, uuidv7Hex } from "../engine/clock.ts";
-import { decodeRow, encodeInsert, encodeUpdate, type AppHooks } from "../engine/encoding.ts";
+import { encodeUpdate, tableCodec, type AppHooks, type TableCodec } from "../engine/encoding.ts";
 import { InvalidIdError, InvalidValueError, ObjectExistsError, RowNotFoundError, UnknownTableError } from "../engine/errors.ts";
 import type { AuthState, Session } from "@jazz-tools/auth";
 import type { SubscriptionDelta } from "../subscriptions/types.ts";
@@ -27,8 +27,11 @@ interface Stage {
   batchId: string;
   kind: "direct" | "transaction";
   writes: RowWrite[];
-  /** Staged visibility of rows this stage touched ("table\0id" → visible). */
-  visible: Map<string, boolean>;
+  /**
+   * Staged visibility of rows this stage touched ("table\0id" → visible), built on first need
+   * from `writes` (a plain run of inserts never needs it) and kept up to date after that.
+   */
+  visible: Map<string, boolean> | null;
   ts?: number;
   closed: boolean;
 }
@@ -111,6 +114,13 @@ export class Db {
 
   /** Learn the tables of a handle's app schema (creating them) and return its table name. */
   private learned = new WeakSet<object>();
+  private codecs = new Map<string, TableCodec>();
+
+  private codec(table: string): TableCodec {
+    let c = this.codecs.get(table);
+    if (!c) this.codecs.set(table, (c = tableCodec(table, this.store.getSchema().tables[table], this.hooks[table])));
+    return c;
+  }
   private learn(q: QueryLike<any>): string {
     if (this.learned.has(q)) return q._table;
     const schema = q._schema as RuntimeSchema | undefined;
@@ -119,7 +129,12 @@ export class Db {
       this.compiled.clear();
     }
     const hooks = (q as { _hooks?: AppHooks })._hooks;
-    if (hooks) for (const t in hooks) this.hooks[t] ??= hooks[t];
+    if (hooks)
+      for (const t in hooks)
+        if (!this.hooks[t]) {
+          this.hooks[t] = hooks[t];
+          this.codecs.delete(t);
+        }
     this.learned.add(q);
     return q._table;
   }
@@ -143,15 +158,23 @@ export class Db {
   // ---------------------------------------------------------------- staging
 
   private newStage(kind: "direct" | "transaction"): Stage {
-    return { batchId: uuidv7Hex(), kind, writes: [], visible: new Map(), closed: false };
+    return { batchId: uuidv7Hex(), kind, writes: [], visible: null, closed: false };
   }
 
   private denyAnonymous(table: string, op: "insert" | "update" | "delete"): void {
     if (this.auth.isAnonymous) throw new AnonymousWriteDeniedError(table, op);
   }
 
+  private stagedIndex(stage: Stage): Map<string, boolean> {
+    if (!stage.visible) {
+      stage.visible = new Map();
+      for (const w of stage.writes) if (w.op !== "update") stage.visible.set(`${w.table}\u0000${w.id}`, w.op === "insert");
+    }
+    return stage.visible;
+  }
+
   private isVisible(stage: Stage, table: string, id: string): boolean {
-    const staged = stage.visible.get(`${table}\u0000${id}`);
+    const staged = this.stagedIndex(stage).get(`${table}\u0000${id}`);
     return staged ?? this.store.isVisible(table, id);
   }
 
@@ -164,18 +187,17 @@ export class Db {
       if (!isUuid(opts.id)) throw new InvalidIdError(opts.id);
       id = opts.id.toLowerCase();
       const key = `${table}\u0000${id}`;
-      const staged = stage.visible.get(key);
+      const staged = this.stagedIndex(stage).get(key);
       if (staged !== undefined ? staged || stage.writes.some((w) => w.table === table && w.id === id && w.op === "insert") : this.store.readRow(table, id)?.created)
         throw new ObjectExistsError(table, id);
     } else {
       id = uuidv7(); // fresh UUIDv7: cannot collide, no lookup needed
     }
-    const schema = this.store.getSchema().tables[table];
-    const hooks = this.hooks[table];
-    const values = encodeInsert(table, schema, data, hooks);
+    const codec = this.codec(table);
+    const values = codec.encodeInsert(data);
     stage.writes.push({ table, id, op: "insert", values });
-    stage.visible.set(`${table}\u0000${id}`, true);
-    return decodeRow(schema, id, values, hooks);
+    stage.visible?.set(`${table}\u0000${id}`, true);
+    return codec.decodeRow(id, values);
   }
 
   private stageUpdate(stage: Stage, tableArg: TableArg, id: string, data: Record<string, unknown>): void {
@@ -207,7 +229,7 @@ export class Db {
     if (typeof id !== "string") throw new InvalidIdError(id);
     if (!this.isVisible(stage, table, id)) throw new RowNotFoundError(table, id, "Delete");
     stage.writes.push({ table, id, op: "delete" });
-    stage.visible.set(`${table}\u0000${id}`, false);
+    stage.visible?.set(`${table}\u0000${id}`, false);
   }
 
   private stageUpsert(stage: Stage, tableArg: TableArg, data: Record<string, unknown>, opts: UpsertOptions): void {

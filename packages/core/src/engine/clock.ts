@@ -43,6 +43,15 @@ let counter = 0;
 
 /** UUIDv7 as 32 lowercase hex characters (the reference's BatchId text form). */
 export function uuidv7Hex(): string {
+  return uuidv7Parts("");
+}
+
+/** UUIDv7 in the canonical dashed form (row ids). */
+export function uuidv7(): string {
+  return uuidv7Parts("-");
+}
+
+function uuidv7Parts(dash: string): string {
   let ms = Math.floor(now());
   if (ms <= lastMs) {
     ms = lastMs;
@@ -64,12 +73,16 @@ export function uuidv7Hex(): string {
     HEX[(hi >>> 16) & 0xff] +
     HEX[(hi >>> 8) & 0xff] +
     HEX[hi & 0xff] +
+    dash +
     HEX[lo >>> 8] +
     HEX[lo & 0xff] +
+    dash +
     HEX[0x70 | (counter >>> 8)] +
     HEX[counter & 0xff] +
+    dash +
     HEX[0x80 | (pool[r] & 0x3f)] +
     HEX[pool[r + 1]] +
+    dash +
     HEX[pool[r + 2]] +
     HEX[pool[r + 3]] +
     HEX[pool[r + 4]] +
@@ -77,12 +90,6 @@ export function uuidv7Hex(): string {
     HEX[pool[r + 6]] +
     HEX[pool[r + 7]]
   );
-}
-
-/** UUIDv7 in the canonical dashed form (row ids). */
-export function uuidv7(): string {
-  const h = uuidv7Hex();
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

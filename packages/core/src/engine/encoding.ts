@@ -246,3 +246,82 @@ export function decodeRow(
   }
   return row;
 }
+
+const NO = Symbol("slow path");
+/** Inline checks for the common scalar kinds; NO sends the value down the full path. */
+function fastEncoder(col: ColumnSchema): ((v: unknown) => SqlValue | typeof NO) | null {
+  switch (col.type.kind) {
+    case "string":
+      return (v) => (typeof v === "string" ? v : NO);
+    case "boolean":
+      return (v) => (v === true ? 1 : v === false ? 0 : NO);
+    case "int":
+      return (v) => (typeof v === "number" && Number.isInteger(v) && v >= I32_MIN && v <= I32_MAX ? v : NO);
+    case "float":
+      return (v) => (typeof v === "number" && Number.isFinite(v) ? v : NO);
+    default:
+      return null;
+  }
+}
+
+/**
+ * Per-table encoder/decoder built once (the insert path runs it for every row): same checks and
+ * errors as encodeInsert/decodeRow, without per-row schema walking.
+ */
+export interface TableCodec {
+  encodeInsert(data: Record<string, unknown>): Record<string, SqlValue>;
+  decodeRow(id: string, values: Record<string, SqlValue>): Record<string, unknown>;
+}
+
+export function tableCodec(table: string, schema: TableSchema, hooks?: TableHooks): TableCodec {
+  const names = Object.keys(schema.columns);
+  const known = new Set(names);
+  const encoders = names.map((name) => {
+    const col = schema.columns[name];
+    const hook = hooks?.[name];
+    const dflt = col.default !== undefined ? encodeColumn(table, name, col, defaultToApp(col)) : undefined;
+    const fast = hook ? null : fastEncoder(col);
+    return (v: unknown): SqlValue => {
+      if (v === undefined) {
+        if (dflt !== undefined) return dflt;
+        if (!col.optional) throw new MissingColumnError(table, name);
+        return null;
+      }
+      if (fast) {
+        const r = fast(v);
+        if (r !== NO) return r;
+      }
+      return encodeColumn(table, name, col, prepare(table, name, hook, v));
+    };
+  });
+  const decoders = names.map((name) => {
+    const col = schema.columns[name];
+    const from = hooks?.[name]?.transform?.from;
+    const kind = col.type.kind;
+    const base =
+      kind === "string" || kind === "enum" || kind === "ref"
+        ? (v: SqlValue) => v
+        : kind === "boolean"
+          ? (v: SqlValue) => (v === null ? null : v === 1 || v === 1n)
+          : (v: SqlValue) => decodeColumn(col, v);
+    return from ? (v: SqlValue) => (v === null ? null : from(base(v))) : base;
+  });
+  const n = names.length;
+  return {
+    encodeInsert(data) {
+      if (data === null || typeof data !== "object") throw new InvalidValueError(table, "*", `insert data must be an object, got ${describe(data)}`);
+      for (const k in data) if (k !== "id" && !known.has(k)) throw new UnknownColumnError(table, k, names);
+      const out: Record<string, SqlValue> = {};
+      for (let i = 0; i < n; i++) out[names[i]] = encoders[i](data[names[i]]);
+      return out;
+    },
+    decodeRow(id, values) {
+      const row: Record<string, unknown> = { id };
+      for (let i = 0; i < n; i++) {
+        const v = values[names[i]];
+        row[names[i]] = v === undefined || v === null ? null : decoders[i](v);
+      }
+      return row;
+    },
+  };
+}
