@@ -24,8 +24,13 @@ export interface AppMeta {
   readonly _hooks: ColumnHooks;
 }
 
-/** `s.App<S>`: one handle per table plus the app metadata. */
-export type App<S extends SchemaDef> = { readonly [T in keyof S & string]: TableHandle<S, T> } & AppMeta;
+/**
+ * `s.App<S>`: one handle per table plus the app metadata. A bare `s.App` is any app (only its
+ * metadata is typed), for APIs that accept whatever app they are given.
+ */
+export type App<S extends SchemaDef | void = void> = [S] extends [SchemaDef]
+  ? { readonly [T in keyof S & string]: TableHandle<S, T> } & AppMeta
+  : AppMeta;
 
 export interface SliceableApp<S extends SchemaDef> extends AppMeta {
   /** A typed App over only these tables; runtime schema, hash and hooks stay the full app's. */

@@ -371,3 +371,15 @@ describe("QueryLike inference (what db.all / useAll see)", () => {
     expectTypeOf(all(app.todos.hopTo("project").select("name"))).toEqualTypeOf<{ id: string; name: string }[]>();
   });
 });
+
+describe("raw s.App", () => {
+  it("accepts any app", () => {
+    const raw: s.App = app;
+    expectTypeOf(raw.wasmSchema).toEqualTypeOf<import("./runtime.ts").RuntimeSchema>();
+    const sliced: s.App = s.defineSliceableApp(schema).slice("users");
+    void sliced;
+    // @ts-expect-error not an app
+    const bad: s.App = { tables: {} };
+    void bad;
+  });
+});
