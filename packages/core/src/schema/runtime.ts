@@ -36,8 +36,8 @@ export interface RuntimeSchema {
 /**
  * Per-column functions that cannot live in the JSON schema, keyed by table then column. The
  * engine applies `transform.to` on write and `transform.from` on read, and runs `validator` on
- * write on the stored value (after `to`; without a transform that is the value written). Attached to every table handle and
- * query as `_hooks` (the whole app's hooks, like `_schema`).
+ * write against the stored value (after `to`; without a transform, the value written). Every
+ * table handle and query carries the whole app's hooks as `_hooks`, like `_schema`.
  */
 export interface ColumnHook {
   transform?: { from: (stored: any) => unknown; to: (app: any) => unknown };
