@@ -77,6 +77,9 @@ const decoder = new TextDecoder();
 export class WaSqliteDriver implements SqlDriver {
   private readonly cache = new Map<string, number>();
   private readonly scratch: number; // 8 bytes for out-params
+  /** Reused buffer for text/blob parameters (bound TRANSIENT: SQLite copies them at once). */
+  private buf = 0;
+  private bufSize = 0;
   private closed = false;
 
   private constructor(
@@ -216,6 +219,7 @@ export class WaSqliteDriver implements SqlDriver {
     this.clearCache();
     this.m._sqlite3_close_v2(this.db);
     this.m._sqlite3_free(this.scratch);
+    if (this.buf) this.m._sqlite3_free(this.buf);
   }
 
   private clearCache(): void {
@@ -264,19 +268,27 @@ export class WaSqliteDriver implements SqlDriver {
     } else if (typeof v === "string") {
       // Worst case 3 bytes per UTF-16 unit; TRANSIENT makes SQLite copy, so the buffer is freed at once.
       const cap = v.length * 3 + 1;
-      const p = m._sqlite3_malloc(cap);
+      const p = this.scratchBuffer(cap);
       const { written } = encoder.encodeInto(v, m.HEAPU8.subarray(p, p + cap));
       rc = m._sqlite3_bind_text(st, i, p, written, TRANSIENT);
-      m._sqlite3_free(p);
     } else if (typeof v === "bigint") rc = this.bindInt64(st, i, v);
     else if (v instanceof Uint8Array) {
-      const p = m._sqlite3_malloc(Math.max(v.byteLength, 1));
+      const p = this.scratchBuffer(Math.max(v.byteLength, 1));
       m.HEAPU8.set(v, p);
       rc = m._sqlite3_bind_blob(st, i, p, v.byteLength, TRANSIENT);
-      m._sqlite3_free(p);
     } else if (typeof v === "boolean") rc = m._sqlite3_bind_int(st, i, v ? 1 : 0);
     else throw new SqliteError(`cannot bind a ${typeof v} (parameter ${i}) in: ${sql}`, 25);
     if (rc !== SQLITE_OK) throw this.error(rc, sql);
+  }
+
+  private scratchBuffer(size: number): number {
+    if (size > this.bufSize) {
+      if (this.buf) this.m._sqlite3_free(this.buf);
+      this.bufSize = Math.max(size, 4096, this.bufSize * 2);
+      this.buf = this.m._sqlite3_malloc(this.bufSize);
+      if (!this.buf) throw new SqliteError(`out of memory binding ${size} bytes`, 7);
+    }
+    return this.buf;
   }
 
   private bindInt64(st: number, i: number, v: bigint): number {
