@@ -147,6 +147,8 @@ export function enumColumn<const V extends readonly [string, ...string[]]>(
 export function enumColumn<const V extends readonly [string, ...string[]]>(
   ...variants: V
 ): Column<"enum", V[number]>;
+/** Variants from a runtime list: the column is typed as string. */
+export function enumColumn(variants: readonly string[]): Column<"enum", string>;
 export function enumColumn(...args: unknown[]): Column<"enum", string> {
   const list = args.length === 1 && Array.isArray(args[0]) ? (args[0] as unknown[]) : args;
   if (list.length === 0) throw new SchemaError("s.enum() needs at least one variant");

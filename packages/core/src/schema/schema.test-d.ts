@@ -383,3 +383,13 @@ describe("raw s.App", () => {
     void bad;
   });
 });
+
+describe("s.enum forms", () => {
+  it("types both literal forms as the variant union, a runtime list as string", () => {
+    expectTypeOf(s.enum("a", "b")._app).toEqualTypeOf<"a" | "b">();
+    expectTypeOf(s.enum(["a", "b"])._app).toEqualTypeOf<"a" | "b">();
+    expectTypeOf(s.enum(["a", "b"] as const)._app).toEqualTypeOf<"a" | "b">();
+    const list: string[] = ["x"];
+    expectTypeOf(s.enum(list)._app).toEqualTypeOf<string>();
+  });
+});
