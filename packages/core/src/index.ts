@@ -24,7 +24,7 @@ export { compileQuery, tablesRead, type CompiledQuery, type CompileOptions, type
 export { canonicalJson, hexToBytes } from "./engine/decode.ts";
 export { resolveRelation, allRelations, type Relation } from "./schema/relations.ts";
 // engine + Db façade
-export { Store, BATCHES_TABLE, type ApplyResult, type ApplyOptions } from "./engine/store.ts";
+export { Store, BATCHES_TABLE, BATCH_ROWS_TABLE, type ApplyResult, type ApplyOptions } from "./engine/store.ts";
 export { mergeWrite, compareClock, emptyRow, isVisible, type Clock, type RowState } from "./engine/merge.ts";
 export { MonotonicClock, uuidv7, uuidv7Hex, isUuid } from "./engine/clock.ts";
 export { encodeColumn, decodeColumn, encodeInsert, encodeUpdate, decodeRow, type AppHooks, type TableHooks } from "./engine/encoding.ts";

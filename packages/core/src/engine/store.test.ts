@@ -81,6 +81,33 @@ describe("Store.applyBatch", () => {
     expect(s.readRow("t", "r1")!.values.n).toBe(6);
   });
 
+  it("a batch delivered in two partial halves (different rows) equals the whole batch; duplicates are no-ops", () => {
+    const whole = batch(10, [
+      { table: "t", id: "r1", op: "insert", values: { a: "x", b: 1, n: 5 } },
+      { table: "t", id: "r1", op: "update", values: { n: 2 } },
+      { table: "t", id: "r2", op: "insert", values: { a: "y", b: 2, n: 3 } },
+      { table: "t", id: "r2", op: "update", values: { a: "y2", n: 4 } },
+    ]);
+    const reference = newStore();
+    reference.applyBatch(whole);
+    const half = (id: string): Batch => ({ ...whole, writes: whole.writes.filter((w) => w.id === id) });
+    const s = newStore();
+    expect(s.applyBatch(half("r1")).applied).toBe(true);
+    expect(s.readRow("t", "r2")).toBeNull();
+    const second = s.applyBatch(half("r2"));
+    expect(second.applied).toBe(true);
+    expect([...second.changes.get("t")!]).toEqual(["r2"]);
+    expect(dump(s)).toEqual(dump(reference));
+    // Re-delivery of either half or of the whole batch changes nothing (counters not re-summed).
+    for (const again of [half("r1"), half("r2"), whole]) {
+      const res = s.applyBatch(again);
+      expect(res.applied).toBe(false);
+      expect(res.changes.size).toBe(0);
+    }
+    expect(dump(s)).toEqual(dump(reference));
+    expect(s.readRow("t", "r1")!.values.n).toBe(7);
+  });
+
   it("strict mode throws named errors and leaves the database unchanged", () => {
     const s = newStore();
     s.applyBatch(batch(10, [{ table: "t", id: "r1", op: "insert", values: { a: "x", b: 1, n: 0 } }]), { strict: true });
@@ -183,6 +210,32 @@ describe("merge properties", { timeout: 60_000 }, () => {
           const x = newStore();
           for (const b of [...right, ...left, ...right]) x.applyBatch(b);
           expect(dump(x)).toEqual(expected);
+        },
+      ),
+      { numRuns: Number(process.env.JAZZ_PROPERTY_RUNS ?? 150) },
+    );
+  });
+
+  it("partial projections (a batch split by row, parts in any order, re-delivered) converge to the whole", () => {
+    fc.assert(
+      fc.property(
+        batchesArb.chain((bs) => fc.tuple(fc.constant(bs), fc.array(fc.subarray(ids), { minLength: bs.length, maxLength: bs.length }), fc.nat())),
+        ([bs, splits, seed]) => {
+          const reference = newStore();
+          for (const b of bs) reference.applyBatch(b);
+          const parts: Batch[] = [];
+          bs.forEach((b, i) => {
+            const left = new Set(splits[i]);
+            for (const keep of [(id: string) => left.has(id), (id: string) => !left.has(id)]) {
+              const writes = b.writes.filter((w) => keep(w.id));
+              if (writes.length) parts.push({ ...b, writes });
+            }
+          });
+          // Deterministic shuffle from the seed, then re-deliver a few parts.
+          const order = parts.map((p, i) => ({ p, k: (i * 2654435761 + seed) % 1000 })).sort((x, y) => x.k - y.k).map((x) => x.p);
+          const s = newStore();
+          for (const p of [...order, ...order.slice(0, 3), ...bs.slice(0, 2)]) s.applyBatch(p);
+          expect(dump(s)).toEqual(dump(reference));
         },
       ),
       { numRuns: Number(process.env.JAZZ_PROPERTY_RUNS ?? 150) },

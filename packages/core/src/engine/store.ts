@@ -2,8 +2,12 @@
 // in merge.ts. It is the one piece every replica shares (mirror Db, worker, server), so it knows
 // nothing of sessions, live queries or links.
 //
-// Idempotency: applied batch ids are recorded in the "$batches" table; a batch seen before is
-// skipped whole. Rejection: a batch applied with `pending: true` (a local write whose authority
+// Idempotency is per write: the server projects a batch onto the rows a session may read, so a
+// replica can receive some rows of a batch now and others later. Applied batch ids are recorded
+// in "$batches"; a new batch takes the fast path. A batch seen before is re-merged row by row and
+// a row is written only if the merge changes it — LWW, deletes and provenance are idempotent per
+// clock already. Counter deltas are not, so for tables with counter columns the applied
+// (batch, table, row) triples are recorded in "$batchRows" and never summed twice. Rejection: a batch applied with `pending: true` (a local write whose authority
 // has not answered yet) marks the rows it touches "hot": the store keeps each hot row's state
 // from before the first pending write plus every write applied to it since, so a rejected batch
 // can be retracted by re-merging the others. Accepting (`settle`) drops that record. Hot records
@@ -19,9 +23,11 @@ import { createTableStatements } from "./ddl.ts";
 
 /** Where applied batch ids are recorded (one row per batch). */
 export const BATCHES_TABLE = "$batches";
+/** Rows of tables with counter columns each batch has been applied to (see the header). */
+export const BATCH_ROWS_TABLE = "$batchRows";
 
 export interface ApplyResult {
-  /** false when the batch had been applied before (nothing changed). */
+  /** false when nothing in the batch was new (every write had been applied before). */
   applied: boolean;
   /** Changed row ids per table. */
   changes: Map<string, Set<string>>;
@@ -64,10 +70,14 @@ export class Store {
   private depth = 0;
   private hot = new Map<string, HotRow>();
   private pendingRows = new Map<string, Set<string>>();
+  private counterTables = new Map<string, boolean>();
 
   constructor(readonly driver: SqlDriver, schema?: RuntimeSchema) {
     driver.exec(
       `CREATE TABLE IF NOT EXISTS ${quoteIdent(BATCHES_TABLE)} (batch_id TEXT PRIMARY KEY, ts INTEGER NOT NULL, author TEXT NOT NULL) WITHOUT ROWID`,
+    );
+    driver.exec(
+      `CREATE TABLE IF NOT EXISTS ${quoteIdent(BATCH_ROWS_TABLE)} (batch_id TEXT NOT NULL, tbl TEXT NOT NULL, row_id TEXT NOT NULL, PRIMARY KEY (batch_id, tbl, row_id)) WITHOUT ROWID`,
     );
     if (schema) this.setSchema(schema);
   }
@@ -76,6 +86,7 @@ export class Store {
   setSchema(schema: RuntimeSchema): void {
     this.schema = schema;
     this.sql.clear();
+    this.counterTables.clear();
   }
 
   /**
@@ -212,18 +223,18 @@ export class Store {
     this.driver.run(s.replace, params);
   }
 
-  /** Merge one batch (idempotent). Runs in one SQLite transaction. */
+  /** Merge one batch (idempotent per write, see the header). Runs in one SQLite transaction. */
   applyBatch(batch: Batch, opts: ApplyOptions = {}): ApplyResult {
     const changes = new Map<string, Set<string>>();
     const preImages = new Map<string, { table: string; id: string; pre: RowState | null }>();
+    // The writes that took effect (for the retraction bookkeeping below).
+    let appliedWrites: RowWrite[] = batch.writes;
     const applied = this.transaction(() => {
       const fresh = this.driver.run(`INSERT INTO ${quoteIdent(BATCHES_TABLE)} (batch_id, ts, author) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, [
         batch.batchId,
         batch.ts,
         batch.author,
       ]);
-      if (fresh === 0) return false;
-      const writes = batch.writes;
       const track = opts.pending || this.hot.size > 0;
       const strict = opts.strict ?? false;
       const note = (w: RowWrite) => {
@@ -237,6 +248,12 @@ export class Store {
         if (!(opts.pending || this.hot.has(key)) || preImages.has(key)) return null;
         return (pre: RowState | null) => preImages.set(key, { table: w.table, id: w.id, pre });
       };
+      if (fresh === 0) {
+        appliedWrites = this.reapply(batch, onPreFor);
+        for (const w of appliedWrites) note(w);
+        return appliedWrites.length > 0;
+      }
+      const writes = batch.writes;
       for (let i = 0; i < writes.length; ) {
         const w = writes[i];
         // A replica that has not learned a table (no handle for it yet) ignores its rows.
@@ -261,6 +278,7 @@ export class Store {
         note(w);
         i++;
       }
+      for (const [table, ids] of changes) if (this.hasCounters(table)) for (const id of ids) this.recordBatchRow(batch.batchId, table, id);
       return true;
     });
     if (!applied) return { applied, changes: new Map() };
@@ -269,7 +287,7 @@ export class Store {
     for (const [key, { table, id, pre }] of preImages) {
       if (!this.hot.has(key)) this.hot.set(key, { table, id, pre, writes: [], pending: new Set() });
     }
-    for (const w of batch.writes) {
+    for (const w of appliedWrites) {
       const h = this.hot.get(`${w.table}\u0000${w.id}`);
       if (!h) continue;
       h.writes.push({ batch, write: w });
@@ -281,6 +299,53 @@ export class Store {
       }
     }
     return { applied, changes };
+  }
+
+  private hasCounters(table: string): boolean {
+    let has = this.counterTables.get(table);
+    if (has === undefined) {
+      const t = this.schema.tables[table];
+      has = !!t && Object.values(t.columns).some((c) => c.merge === "counter");
+      this.counterTables.set(table, has);
+    }
+    return has;
+  }
+
+  private recordBatchRow(batchId: string, table: string, id: string): boolean {
+    return (
+      this.driver.run(`INSERT INTO ${quoteIdent(BATCH_ROWS_TABLE)} (batch_id, tbl, row_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, [batchId, table, id]) === 1
+    );
+  }
+
+  /**
+   * A batch seen before (e.g. another projection of it): merge it again row by row — all writes
+   * of a row together, as the batch orders them — and write only rows the merge changes.
+   * Returns the writes of the rows that changed.
+   */
+  private reapply(batch: Batch, onPreFor: (w: RowWrite) => ((pre: RowState | null) => void) | null): RowWrite[] {
+    const byRow = new Map<string, RowWrite[]>();
+    for (const w of batch.writes) {
+      if (!this.schema.tables[w.table]) continue;
+      const key = `${w.table}\u0000${w.id}`;
+      const list = byRow.get(key);
+      if (list) list.push(w);
+      else byRow.set(key, [w]);
+    }
+    const out: RowWrite[] = [];
+    for (const ws of byRow.values()) {
+      const { table, id } = ws[0];
+      // Counter deltas must not be summed twice: a recorded row of this batch is done.
+      if (this.hasCounters(table) && !this.recordBatchRow(batch.batchId, table, id)) continue;
+      const cur = this.readRow(table, id);
+      const schema = this.table(table);
+      let next = cur ? cloneRow(cur) : emptyRow();
+      for (const w of ws) next = mergeWrite(next, w, batch, schema);
+      if (cur && sameRow(cur, next)) continue;
+      onPreFor(ws[0])?.(cur ? cloneRow(cur) : null);
+      this.writeRow(table, id, next);
+      out.push(...ws);
+    }
+    return out;
   }
 
   private pushInsertParams(params: SqlValue[], s: TableSql, batch: Batch, w: RowWrite): void {
@@ -392,4 +457,25 @@ export class Store {
   pendingBatchIds(): string[] {
     return [...this.pendingRows.keys()];
   }
+}
+
+function sameClock(a: Clock | undefined, b: Clock | undefined): boolean {
+  return a === b || (!!a && !!b && a[0] === b[0] && a[1] === b[1]);
+}
+
+function sameRow(a: RowState, b: RowState): boolean {
+  if (a.deletedAt !== b.deletedAt) return false;
+  if (!!a.created !== !!b.created || (a.created && (a.created.by !== b.created!.by || !sameClock(a.created.clock, b.created!.clock)))) return false;
+  // Only the updated µs and author are stored (readRow may not know its batch id).
+  if (!!a.updated !== !!b.updated || (a.updated && (a.updated.by !== b.updated!.by || a.updated.clock[0] !== b.updated!.clock[0]))) return false;
+  const ka = Object.keys(a.clocks);
+  if (ka.length !== Object.keys(b.clocks).length) return false;
+  for (const k of ka) {
+    if (!sameClock(a.clocks[k], b.clocks[k])) return false;
+    const x = a.values[k], y = b.values[k];
+    if (x === y) continue;
+    if (x instanceof Uint8Array && y instanceof Uint8Array && x.length === y.length && x.every((v, i) => v === y[i])) continue;
+    return false;
+  }
+  return true;
 }
