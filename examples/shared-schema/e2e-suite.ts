@@ -26,6 +26,14 @@ export function describeTodoApp(name: string, exampleDir: string, options: { pas
       await server.listen();
       url = server.resolvedUrls!.local[0]!;
       browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
+      // Warm-up visit: Vite optimises dependencies on first use (worker included) and reloads the
+      // page when it finds new ones; that must not happen in the middle of a test.
+      const warm = await browser.newContext();
+      const page = await warm.newPage();
+      await page.goto(url);
+      await page.locator("#add-form input[type=text]").waitFor({ timeout: 60_000 });
+      await page.waitForTimeout(1500);
+      await warm.close();
     });
 
     afterAll(async () => {
