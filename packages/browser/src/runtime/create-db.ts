@@ -7,6 +7,7 @@ import { ServerLink } from "@jazz-tools/core/sync";
 import { loadWaSqlite } from "../sqlite/load.ts";
 import { WaSqliteDriver } from "../sqlite/wa-sqlite.ts";
 import { compileWasm } from "../sqlite/wasm-url.ts";
+import { openSyncChannel } from "../sync/messages.ts";
 import { openTabChannel } from "../tabs/channel.ts";
 import { wipeNamespaceAcrossTabs, answerResetRequests } from "../tabs/reset.ts";
 import type { JournalMode } from "../worker/opfs.ts";
@@ -136,6 +137,11 @@ export async function createDb(config: BrowserDbConfig): Promise<BrowserDb> {
   };
   addEventListener("pagehide", onPageHide);
   addEventListener("pageshow", onPageShow);
+  if (config.serverUrl) {
+    // The leading worker talks to the server with this session's token; refreshed tokens follow.
+    link.enableSync(openSyncChannel(namespace), () => db.getAuthToken());
+    onTokenChange(db, () => link.updateAuthToken(db.getAuthToken()));
+  }
 
   const storage: BrowserStorageInfo = { kind: "opfs", namespace, fallback: false };
   return Object.assign(db, {
@@ -181,6 +187,7 @@ async function memoryDb(
     });
   }
   db = await createDbFromParts({ config, driver, link, defaultReadTier: config.serverUrl ? "edge" : "local" });
+  if (link instanceof ServerLink) onTokenChange(db, () => (link as ServerLink).updateAuth());
   const storage: BrowserStorageInfo = { kind: "memory", namespace, fallback, ...(reason ? { reason } : {}) };
   const self = db as BrowserDb;
   return Object.assign(self, {
@@ -193,6 +200,17 @@ async function memoryDb(
     async logout(_options?: { wipeData?: boolean }) {
       await self.shutdown();
     },
+  });
+}
+
+/** Calls `fn` when the session token changes (onAuthChanged also reports the current state first). */
+function onTokenChange(db: Db, fn: () => void): void {
+  let last = db.getAuthToken();
+  db.onAuthChanged(() => {
+    const token = db.getAuthToken();
+    if (token === last) return;
+    last = token;
+    fn();
   });
 }
 

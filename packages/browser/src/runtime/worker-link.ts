@@ -2,7 +2,8 @@
 // (coalesced per microtask into one commit call); fates come back from that call; batches
 // other tabs or upstream committed arrive on the tab channel.
 
-import type { Batch, BatchFate, LinkListener, ReplicaLink, RuntimeSchema } from "@jazz-tools/core";
+import type { Batch, BatchFate, DurabilityTier, LinkListener, QueryIR, ReplicaLink, RuntimeSchema } from "@jazz-tools/core";
+import { ownQueryId, type SyncMessage } from "../sync/messages.ts";
 import type { TabMessage } from "../tabs/channel.ts";
 import type { StartedWorker } from "./worker-client.ts";
 
@@ -22,6 +23,14 @@ export class WorkerLink implements ReplicaLink {
   private sentTables = new Set<string>();
   /** The mirror's tables (the Db learns them lazily); sent to the worker when they grow. */
   schema: () => RuntimeSchema | undefined = () => undefined;
+  /** Set by `enableSync` only (with a server): without one, reads above "local" never settle. */
+  subscribeQuery?: (queryId: string, query: QueryIR, tier: DurabilityTier) => void;
+  unsubscribeQuery?: (queryId: string) => void;
+  private readonly subs = new Map<string, { query: QueryIR; tier: DurabilityTier }>();
+  private syncChannel: BroadcastChannel | null = null;
+  private token: () => string | null = () => null;
+  /** The server's verdict on the credentials, as reported by the leading worker. */
+  onServerAuth: (e: { error?: string; message?: string }) => void = () => {};
   /** Called before remote batches reach the Db, so it knows their tables. */
   beforeRemote: (batches: Batch[], schema: RuntimeSchema | undefined) => void = () => {};
 
@@ -61,6 +70,30 @@ export class WorkerLink implements ReplicaLink {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Sync through the worker's server upstream: subscriptions go to this tab's worker (which
+   * hands them to the leading worker), settled notifications come back on `syncChannel`.
+   */
+  enableSync(syncChannel: BroadcastChannel, token: () => string | null): void {
+    this.syncChannel = syncChannel;
+    this.token = token;
+    syncChannel.addEventListener("message", this.onSyncMessage);
+    this.subscribeQuery = (id, query, tier) => {
+      this.subs.set(id, { query, tier });
+      void this.worker?.api.subscribeQuery(id, query, tier, this.schema());
+    };
+    this.unsubscribeQuery = (id) => {
+      this.subs.delete(id);
+      void this.worker?.api.unsubscribeQuery(id);
+    };
+    void this.worker?.api.startSync(token());
+  }
+
+  /** A refreshed session token (db.updateAuthToken, local-first re-mint). */
+  updateAuthToken(jwt: string | null): void {
+    void this.worker?.api.updateAuthToken(jwt);
+  }
+
   /** Waits until every pushed batch has a fate from the worker. */
   async drain(): Promise<void> {
     while (this.unsettled.size || this.pending.length) await new Promise<void>((r) => this.waiting.push(r));
@@ -77,6 +110,10 @@ export class WorkerLink implements ReplicaLink {
     this.sentTables.clear();
     this.pending = [...this.unsettled.values()];
     if (this.pending.length) void this.flush();
+    if (this.syncChannel) {
+      for (const [id, s] of this.subs) void worker.api.subscribeQuery(id, s.query, s.tier, this.schema());
+      void worker.api.startSync(this.token());
+    }
   }
 
   async close(): Promise<void> {
@@ -85,6 +122,8 @@ export class WorkerLink implements ReplicaLink {
     this.closed = true;
     this.channel.removeEventListener("message", this.onMessage);
     this.channel.close();
+    this.syncChannel?.removeEventListener("message", this.onSyncMessage);
+    this.syncChannel?.close();
   }
 
   private async flush(): Promise<void> {
@@ -127,6 +166,17 @@ export class WorkerLink implements ReplicaLink {
     if (!this.listeners.size) this.inboxFates.push(f);
     for (const l of this.listeners) l.onFate(f);
   }
+
+  private readonly onSyncMessage = (e: MessageEvent<SyncMessage>) => {
+    const msg = e.data;
+    if (msg.type === "settled") {
+      const id = ownQueryId(this.tabId, msg.queryId);
+      if (id === null || !this.subs.has(id)) return;
+      for (const l of this.listeners) l.onQuerySettled?.(id, msg.tier);
+    } else if (msg.type === "auth") {
+      this.onServerAuth(msg);
+    }
+  };
 
   private readonly onMessage = (e: MessageEvent<TabMessage>) => {
     const msg = e.data;

@@ -1,13 +1,13 @@
 // The worker's API (exposed through Comlink by worker.ts): open the namespace's OPFS database,
 // commit local batches durably, serve the hydration image, fan out to tabs, run upstream.
 
-import type { Batch, BatchFate, RuntimeSchema, SqlDriver } from "@jazz-tools/core";
+import type { Batch, BatchFate, DurabilityTier, QueryIR, RuntimeSchema, SqlDriver } from "@jazz-tools/core";
 import { transfer } from "comlink";
 import { loadWaSqlite } from "../sqlite/load.ts";
 import { openTabChannel, type TabMessage } from "../tabs/channel.ts";
 import { DurableReplica, type BatchApplier } from "./durable-replica.ts";
 import { OpfsDatabase, OpfsUnavailableError, type JournalMode } from "./opfs.ts";
-import { createUpstream, type Upstream } from "./upstream.ts";
+import { WorkerSync } from "../sync/worker-sync.ts";
 
 export interface WorkerInit {
   wasmModule: WebAssembly.Module;
@@ -27,7 +27,7 @@ export type EngineFactory = (driver: SqlDriver, schema: RuntimeSchema) => BatchA
 export class WorkerHost {
   private replica: DurableReplica | null = null;
   private channel: BroadcastChannel | null = null;
-  private upstream: Upstream | null = null;
+  private sync: WorkerSync | null = null;
   private tabId = "";
 
   constructor(private readonly makeEngine: EngineFactory) {}
@@ -54,16 +54,39 @@ export class WorkerHost {
     this.replica = await DurableReplica.open(db, (d) => this.makeEngine(d, init.schema));
     this.channel = openTabChannel(init.namespace);
     const channel = this.channel;
-    this.upstream = createUpstream({
-      replica: this.replica,
+    // The server link starts later (startSync), once the tab's Db knows its session token.
+    this.sync = new WorkerSync({
       namespace: init.namespace,
-      schema: init.schema,
-      config: init.config ?? {},
-      publishRemote: (batches) =>
-        channel.postMessage({ type: "batches", origin: "upstream", batches, schema: this.replica?.schema() } satisfies TabMessage),
-      publishFates: (fates) => channel.postMessage({ type: "fates", fates } satisfies TabMessage),
+      tabId: init.tabId,
+      context: {
+        replica: this.replica,
+        namespace: init.namespace,
+        schema: init.schema,
+        config: init.config ?? {},
+        publishRemote: (batches) =>
+          channel.postMessage({ type: "batches", origin: "upstream", batches, schema: this.replica?.schema() } satisfies TabMessage),
+        publishFates: (fates) => channel.postMessage({ type: "fates", fates } satisfies TabMessage),
+      },
     });
     return { ok: true };
+  }
+
+  /** Compete for the namespace's server connection (no-op without serverUrl). */
+  startSync(token: string | null): void {
+    this.sync?.start(token);
+  }
+
+  /** `schema`: the mirror's tables (the query's tables may be new to this worker). */
+  subscribeQuery(queryId: string, query: QueryIR, tier: DurabilityTier, schema?: RuntimeSchema): void {
+    this.sync?.subscribe(this.tabId, queryId, query, tier, schema);
+  }
+
+  unsubscribeQuery(queryId: string): void {
+    this.sync?.unsubscribe(this.tabId, queryId);
+  }
+
+  updateAuthToken(jwt: string | null): void {
+    this.sync?.updateToken(jwt);
   }
 
   async image(): Promise<Uint8Array> {
@@ -77,7 +100,7 @@ export class WorkerHost {
     const fates = await this.ready().commitLocal(batches);
     // Other tabs already heard of these batches from this tab's mirror (tabs/channel.ts).
     const committed = batches.filter((_, i) => fates[i]!.kind === "accepted");
-    if (committed.length) this.upstream?.onLocalCommitted(committed);
+    if (committed.length) this.sync?.onLocalCommitted(committed);
     return fates;
   }
 
@@ -87,10 +110,10 @@ export class WorkerHost {
 
   /** Closes the database and releases the OPFS handles and lock (idempotent). */
   async shutdown(): Promise<void> {
-    const { replica, upstream } = this;
+    const { replica, sync } = this;
     this.replica = null;
-    this.upstream = null;
-    await upstream?.close();
+    this.sync = null;
+    await sync?.close();
     replica?.close();
     this.channel?.close();
     this.channel = null;

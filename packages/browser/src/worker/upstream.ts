@@ -13,7 +13,7 @@
 //   the server. `runAsLeader` (Web Lock per namespace) elects it; followers' commits still land
 //   in the shared outbox, which the leader drains.
 
-import type { Batch, BatchFate, RuntimeSchema } from "@jazz-tools/core";
+import type { Batch, BatchFate, DurabilityTier, QueryIR, RuntimeSchema } from "@jazz-tools/core";
 import type { DurableReplica } from "./durable-replica.ts";
 
 export interface UpstreamContext {
@@ -29,6 +29,13 @@ export interface UpstreamContext {
 export interface Upstream {
   onLocalCommitted(batches: Batch[]): void;
   close(): Promise<void>;
+  /** Query-scoped sync (the tabs' subscriptions, ids already unique per tab). */
+  subscribeQuery?(queryId: string, query: QueryIR, tier: DurabilityTier): void;
+  unsubscribeQuery?(queryId: string): void;
+  onQuerySettled?(listener: (queryId: string, tier: DurabilityTier) => void): () => void;
+  onAuth?(listener: (e: { error?: string; message?: string }) => void): () => void;
+  /** A refreshed session token from a tab (db.updateAuthToken). */
+  updateToken?(jwt: string | null): void;
 }
 
 export type UpstreamFactory = (ctx: UpstreamContext) => Upstream | null;

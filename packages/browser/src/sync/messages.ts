@@ -1,0 +1,27 @@
+// Sync control messages between a namespace's tabs and workers, on their own BroadcastChannel
+// (`jazz-sync:<namespace>`) so the data channel (tabs/channel.ts) stays as it is. Query ids are
+// prefixed with the tab id (`<tabId>/<queryId>`): every tab's Db numbers its queries from q1.
+
+import type { DurabilityTier, QueryIR, RuntimeSchema } from "@jazz-tools/core";
+
+export type SyncMessage =
+  /** A tab's query should be synced by whichever worker leads (talks to the server). */
+  | { type: "subscribe"; queryId: string; query: QueryIR; tier: DurabilityTier; schema?: RuntimeSchema }
+  | { type: "unsubscribe"; queryId: string }
+  /** The server says a query settled at a tier (its first snapshot is complete there). */
+  | { type: "settled"; queryId: string; tier: DurabilityTier }
+  /** Local commits landed in the shared outbox; the leader pushes them. */
+  | { type: "committed" }
+  /** The server's verdict on the credentials (`error` unset: accepted). */
+  | { type: "auth"; error?: string; message?: string };
+
+export function openSyncChannel(namespace: string): BroadcastChannel {
+  return new BroadcastChannel(`jazz-sync:${namespace}`);
+}
+
+export const tabQueryId = (tabId: string, queryId: string) => `${tabId}/${queryId}`;
+
+/** The tab's own query id, or null when the message is for another tab. */
+export function ownQueryId(tabId: string, wireId: string): string | null {
+  return wireId.startsWith(`${tabId}/`) ? wireId.slice(tabId.length + 1) : null;
+}

@@ -1,0 +1,124 @@
+// The worker's side of server sync. Every tab of a namespace runs a worker on the same OPFS
+// file; only the one holding the namespace's leader lock (upstream.ts `runAsLeader`) talks to
+// the server. The others still commit into the shared outbox and tell the leader ("committed"),
+// and their tabs' query subscriptions reach the leader on the sync channel. Every worker keeps
+// the subscriptions it has heard of, so a worker that takes over leadership resubscribes them.
+
+import type { Batch, DurabilityTier, QueryIR, RuntimeSchema } from "@jazz-tools/core";
+import { createUpstream, runAsLeader, type Upstream, type UpstreamContext } from "../worker/upstream.ts";
+import { openSyncChannel, tabQueryId, type SyncMessage } from "./messages.ts";
+
+export interface WorkerSyncOptions {
+  namespace: string;
+  tabId: string;
+  /** The upstream context without the credentials (added when sync starts). */
+  context: UpstreamContext;
+}
+
+export class WorkerSync {
+  private readonly channel: BroadcastChannel;
+  private readonly subs = new Map<string, { query: QueryIR; tier: DurabilityTier }>();
+  private upstream: Upstream | null = null;
+  private releaseLeader: (() => void) | null = null;
+  private token: string | null = null;
+  private closed = false;
+  private outboxScheduled = false;
+  private readonly offs: (() => void)[] = [];
+
+  constructor(private readonly o: WorkerSyncOptions) {
+    this.channel = openSyncChannel(o.namespace);
+    this.channel.addEventListener("message", this.onMessage);
+  }
+
+  /** Whether the config asks for a server at all. */
+  get enabled(): boolean {
+    return typeof this.o.context.config.serverUrl === "string" && this.o.context.config.serverUrl !== "";
+  }
+
+  get leading(): boolean {
+    return this.upstream !== null;
+  }
+
+  /** Start competing for leadership; `token` is the tab's session token (unless a secret is set). */
+  start(token: string | null): void {
+    if (!this.enabled || this.closed || this.releaseLeader) return;
+    this.token = token;
+    this.releaseLeader = runAsLeader(this.o.namespace, () => this.lead());
+  }
+
+  private lead(): void {
+    if (this.closed) return;
+    const config = { ...this.o.context.config };
+    // With a secret the upstream mints its own local-first tokens; otherwise use the tab's.
+    if (!config.secret && this.token) config.jwtToken = this.token;
+    const up = createUpstream({ ...this.o.context, config });
+    if (!up) return;
+    this.upstream = up;
+    for (const [id, s] of this.subs) up.subscribeQuery?.(id, s.query, s.tier);
+    const post = (m: SyncMessage) => this.channel.postMessage(m);
+    if (up.onQuerySettled)
+      this.offs.push(
+        up.onQuerySettled((queryId, tier) => post({ type: "settled", queryId, tier })),
+      );
+    if (up.onAuth) this.offs.push(up.onAuth((e) => post({ type: "auth", error: e.error, message: e.message })));
+  }
+
+  /** This tab's worker committed `batches` into the shared outbox. */
+  onLocalCommitted(batches: Batch[]): void {
+    if (this.upstream) this.upstream.onLocalCommitted(batches);
+    else if (this.releaseLeader) this.channel.postMessage({ type: "committed" } satisfies SyncMessage);
+  }
+
+  /** `schema`: the tab's tables, so the upstream can publish the query's tables first. */
+  subscribe(tabId: string, queryId: string, query: QueryIR, tier: DurabilityTier, schema?: RuntimeSchema): void {
+    const m: SyncMessage = { type: "subscribe", queryId: tabQueryId(tabId, queryId), query, tier, schema };
+    this.channel.postMessage(m);
+    this.handle(m);
+  }
+
+  unsubscribe(tabId: string, queryId: string): void {
+    const m: SyncMessage = { type: "unsubscribe", queryId: tabQueryId(tabId, queryId) };
+    this.channel.postMessage(m);
+    this.handle(m);
+  }
+
+  updateToken(jwt: string | null): void {
+    this.token = jwt;
+    this.upstream?.updateToken?.(jwt);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.channel.removeEventListener("message", this.onMessage);
+    this.channel.close();
+    for (const off of this.offs.splice(0)) off();
+    const up = this.upstream;
+    this.upstream = null;
+    await up?.close();
+    this.releaseLeader?.();
+    this.releaseLeader = null;
+  }
+
+  private readonly onMessage = (e: MessageEvent<SyncMessage>) => this.handle(e.data);
+
+  private handle(m: SyncMessage): void {
+    if (m.type === "subscribe") {
+      this.subs.set(m.queryId, { query: m.query, tier: m.tier });
+      const subscribe = () => this.subs.has(m.queryId) && this.upstream?.subscribeQuery?.(m.queryId, m.query, m.tier);
+      // The server must know the query's tables: publish them (via the replica's schema) first.
+      if (m.schema && this.upstream) void this.o.context.replica.addTables(m.schema).then(subscribe, (e) => console.error("jazz sync:", e));
+      else subscribe();
+    } else if (m.type === "unsubscribe") {
+      this.subs.delete(m.queryId);
+      this.upstream?.unsubscribeQuery?.(m.queryId);
+    } else if (m.type === "committed" && this.upstream && !this.outboxScheduled) {
+      // Another tab's worker committed: push the shared outbox (the server dedupes by batchId).
+      this.outboxScheduled = true;
+      queueMicrotask(async () => {
+        this.outboxScheduled = false;
+        const up = this.upstream;
+        if (up) up.onLocalCommitted(await this.o.context.replica.outbox());
+      });
+    }
+  }
+}

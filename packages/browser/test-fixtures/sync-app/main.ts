@@ -1,0 +1,59 @@
+// A page syncing through a server, driven by src/e2e/sync.e2e.test.ts through window.jazzApp.
+// Query parameters: serverUrl, appId, secret, driver ("persistent" | "memory").
+import { createDb } from "../../src/index.ts";
+import type { QueryLike, RuntimeSchema } from "@jazz-tools/core";
+
+type Todo = { id: string; title: string };
+const schema: RuntimeSchema = {
+  tables: { todos: { columns: { title: { type: { kind: "string" }, optional: false, merge: "lww" } } } },
+};
+const todos = { _table: "todos", _schema: schema, _build: () => ({ table: "todos", conditions: [], orderBy: [], includes: [] }) } as QueryLike<Todo>;
+
+const params = new URLSearchParams(location.search);
+const db = await createDb({
+  appId: params.get("appId")!,
+  serverUrl: params.get("serverUrl")!,
+  secret: params.get("secret")!,
+  driver: { type: (params.get("driver") as "memory") ?? "persistent" },
+});
+const firstSeen = new Map<string, number>();
+let live: Todo[] = [];
+let edgeFirst: string[] | null = null;
+db.subscribeAll(todos, (d) => {
+  live = d.all as Todo[];
+  for (const t of live) if (!firstSeen.has(t.title)) firstSeen.set(t.title, Date.now());
+});
+// A second subscription whose first callback waits until the server says the query settled.
+db.subscribeAll(todos, (d) => (edgeFirst ??= (d.all as Todo[]).map((t) => t.title).sort()), { tier: "edge" });
+const mutationErrors: { code: string }[] = [];
+db.onMutationError((e) => mutationErrors.push({ code: e.code }));
+const writes = new Map<string, { wait(o: { tier: "local" | "edge" | "global" }): Promise<unknown> }>();
+
+const app = {
+  storage: db.storage,
+  async insert(title: string) {
+    const w = db.insert(todos, { title });
+    writes.set(title, w);
+    await w.wait({ tier: "local" });
+    return Date.now();
+  },
+  /** "ok", or the rejection's error name and code. */
+  async waitFor(title: string, tier: "edge" | "global") {
+    try {
+      await writes.get(title)!.wait({ tier });
+      return "ok";
+    } catch (e) {
+      return `${(e as Error).name}:${(e as { code?: string }).code}`;
+    }
+  },
+  live: () => live.map((t) => t.title).sort(),
+  seenAt: (title: string) => firstSeen.get(title) ?? null,
+  edgeFirst: () => edgeFirst,
+  async allAt(tier: "local" | "edge") {
+    return (await db.all(todos, { tier })).map((t) => t.title).sort();
+  },
+  mutationErrors: () => mutationErrors.slice(),
+  shutdown: () => db.shutdown(),
+};
+(window as unknown as { jazzApp: typeof app }).jazzApp = app;
+document.getElementById("status")!.textContent = "ready";
