@@ -33,6 +33,8 @@ interface Stage {
    */
   visible: Map<string, boolean> | null;
   ts?: number;
+  /** Transactions: the clock when the first write was staged (Batch.stagedAt, for conflicts). */
+  stagedAt?: number;
   closed: boolean;
 }
 
@@ -195,6 +197,7 @@ export class Db {
     }
     const codec = this.codec(table);
     const values = codec.encodeInsert(data);
+    this.markStaged(stage);
     stage.writes.push({ table, id, op: "insert", values });
     stage.visible?.set(`${table}\u0000${id}`, true);
     return codec.decodeRow(id, values);
@@ -213,7 +216,13 @@ export class Db {
       if (schema.columns[col].merge !== "counter") continue;
       values[col] = Number(values[col]) - this.counterValue(stage, table, id, col);
     }
+    this.markStaged(stage);
     stage.writes.push({ table, id, op: "update", values });
+  }
+
+  /** A transaction's first staged write fixes stagedAt: later writes by others conflict. */
+  private markStaged(stage: Stage): void {
+    if (stage.kind === "transaction" && stage.stagedAt === undefined) stage.stagedAt = this.clock.next();
   }
 
   private counterValue(stage: Stage, table: string, id: string, col: string): number {
@@ -228,6 +237,7 @@ export class Db {
     this.denyAnonymous(table, "delete");
     if (typeof id !== "string") throw new InvalidIdError(id);
     if (!this.isVisible(stage, table, id)) throw new RowNotFoundError(table, id, "Delete");
+    this.markStaged(stage);
     stage.writes.push({ table, id, op: "delete" });
     stage.visible?.set(`${table}\u0000${id}`, false);
   }
@@ -253,6 +263,7 @@ export class Db {
       kind: stage.kind,
       writes: stage.writes,
     };
+    if (stage.stagedAt !== undefined) batch.stagedAt = stage.stagedAt;
     if (stage.ts !== undefined) this.clock.observe(stage.ts);
     this.permissions.check(this.store, batch);
     if (this.link && batch.kind === "transaction") {

@@ -120,8 +120,34 @@ describe("Node Dbs synced through a real server", () => {
     await until(() => bRows.some((r) => r.id === w.value.id), "b receives it after its subscription is replayed", 20_000);
   });
 
-  // Db-level transaction_conflict needs the Db to send Batch.stagedAt (see engine/batch.ts);
-  // until it does, the conflict rule is covered over the wire in sync.e2e.test.ts.
+  it("a Db transaction whose row another client changed after it was staged is rejected with transaction_conflict", async () => {
+    const a = await newDb();
+    const b = await newDb();
+    const w = a.insert(notes, { title: "txn", body: "start" });
+    await w.wait({ tier: "global" });
+    expect((await b.all(notesTitled("txn"), { tier: "edge" })).map((r) => r.id)).toEqual([w.value.id]);
+    const txn = a.beginTransaction();
+    txn.update(notes, w.value.id, { body: "from a's transaction" });
+    // b changes the row after a staged its write but before a commits.
+    await new Promise((r) => setTimeout(r, 5));
+    await b.update(notes, w.value.id, { body: "from b" }).wait({ tier: "edge" });
+    const errors: { code: string; reason: string }[] = [];
+    a.onMutationError((e) => errors.push(e));
+    const err = await txn.commit().wait({ tier: "edge" }).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(PersistedWriteRejectedError);
+    expect(err).toMatchObject({ code: "transaction_conflict", reason: "row visible parent changed since transaction write was staged" });
+    expect(errors[0]).toMatchObject({ code: "transaction_conflict" });
+    const row = await eventually(async () => {
+      const r = (await a.all(notesTitled("txn"), { tier: "edge" }))[0];
+      return r?.body === "from b" ? r : null;
+    }, "a converges to b's write");
+    expect(row.body).toBe("from b");
+
+    // Without an interleaved write the same kind of transaction is accepted.
+    const ok = a.beginTransaction();
+    ok.update(notes, w.value.id, { body: "second transaction" });
+    await expect(ok.commit().wait({ tier: "edge" })).resolves.toBeUndefined();
+  });
 });
 
 describe("expired external JWT: error in getAuthState, recovery through onJWTExpired / updateAuthToken", () => {
