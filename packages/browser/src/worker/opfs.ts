@@ -68,13 +68,14 @@ export class OpfsDatabase {
     }
     const driver = await WaSqliteDriver.openAsync(m, `/${namespaceDir(namespace)}/db.sqlite`, VFS_NAME);
     const db = new OpfsDatabase(m, driver, namespace);
-    // A bigger page cache: a large batch must not spill dirty pages mid-transaction (each
-    // spill syncs the journal), and reads stay off OPFS.
-    await db.retryBusy(() => driver.tryExec("PRAGMA cache_size=-32768; PRAGMA temp_store=memory"));
     if (journal === "wal-exclusive") {
       // Exclusive locking keeps the file lock forever: single connection only (no tab sharing).
       await db.retryBusy(() => driver.tryExec("PRAGMA locking_mode=exclusive; PRAGMA journal_mode=wal"));
     }
+    // After the journal pragmas (a WAL file must not be read before exclusive locking is on):
+    // a bigger page cache, so a large batch does not spill dirty pages mid-transaction (each
+    // spill syncs the journal), and reads stay off OPFS.
+    await db.retryBusy(() => driver.tryExec("PRAGMA cache_size=-32768; PRAGMA temp_store=memory"));
     return db;
   }
 
