@@ -45,8 +45,9 @@ afterAll(async () => {
   await Promise.all([deviceA?.close(), deviceB?.close(), server?.stop(), closePreview()]);
 });
 
-function open(ctx: BrowserContext, o: { secret: string; serverUrl?: string; driver?: string }): Promise<Page> {
-  const q = new URLSearchParams({ appId: APP, serverUrl: o.serverUrl ?? server.url, secret: o.secret, driver: o.driver ?? "persistent" });
+/** `tag`: the page syncs only rows with this tag (the server is shared by the tests). */
+function open(ctx: BrowserContext, o: { secret: string; tag: string; serverUrl?: string; driver?: string }): Promise<Page> {
+  const q = new URLSearchParams({ appId: APP, serverUrl: o.serverUrl ?? server.url, secret: o.secret, tag: o.tag, driver: o.driver ?? "persistent" });
   const page = openApp(ctx, `${pageUrl}?${q}`, errors);
   void page.then((pg) => pg.on("console", (m) => process.env.JAZZ_DEBUG && console.log(`[page] ${m.text()}`)));
   ctx.on("weberror", (e) => process.env.JAZZ_DEBUG && console.log(`[weberror] ${e.error().message}`));
@@ -74,8 +75,8 @@ function seen(page: Page, title: string, timeout = 5_000) {
 describe("browser clients sync through the server", () => {
   it("two devices see each other's writes live (< 1 s); wait({ tier: 'edge' }) resolves; an edge-tier first callback settles", async () => {
     const secret = generateAuthSecret();
-    const a = await open(deviceA, { secret });
-    const b = await open(deviceB, { secret });
+    const a = await open(deviceA, { secret, tag: "live" });
+    const b = await open(deviceB, { secret, tag: "live" });
     expect(await app(a, "storage")).toMatchObject({ kind: "opfs", fallback: false });
     const latencies: number[] = [];
     for (const [from, to, title] of [
@@ -96,11 +97,83 @@ describe("browser clients sync through the server", () => {
     // A fresh page on device B: its edge-tier subscription's first callback already has the
     // server's rows, and a read at tier edge sees them too.
     await b.close();
-    const b2 = await open(deviceB, { secret });
+    const b2 = await open(deviceB, { secret, tag: "live" });
     await b2.waitForFunction(() => (window as unknown as { jazzApp: { edgeFirst(): unknown } }).jazzApp.edgeFirst() !== null, null, { timeout: 10_000 });
     expect(await app(b2, "edgeFirst")).toEqual(["from a", "from a again", "from b"]);
     expect(await app(b2, "allAt", "edge")).toEqual(["from a", "from a again", "from b"]);
     await Promise.all([a.close(), b2.close()]);
     expect(errors).toEqual([]);
+  });
+
+  it("keeps working while the server is down: offline writes stay local, survive a reload, and converge after the restart", async () => {
+    const secret = generateAuthSecret();
+    const a = await open(deviceA, { secret, tag: "offline" });
+    const b = await open(deviceB, { secret, tag: "offline" });
+    await app(a, "insert", "online");
+    await seen(b, "online");
+    const { port, dataDir } = server;
+    await server.stop();
+    try {
+      // Both devices write while the server is gone; each sees its own write at once.
+      await app(a, "insert", "offline a");
+      await app(b, "insert", "offline b");
+      expect(await app(a, "live")).toEqual(["offline a", "online"]);
+      expect(await app(b, "live")).toEqual(["offline b", "online"]);
+      // Device A reloads while offline: its write is durable locally (and still unsent).
+      await a.reload();
+      await a.waitForFunction(() => (window as unknown as { jazzApp?: unknown }).jazzApp !== undefined);
+      await a.waitForFunction(() => (window as unknown as { jazzApp: { live(): string[] } }).jazzApp.live().length === 2);
+      expect(await app(a, "live")).toEqual(["offline a", "online"]);
+    } finally {
+      server = await startServerProcess({ appId: APP, dataDir, port });
+    }
+    // Reconnect backoff is capped at 10 s.
+    await seen(a, "offline b", 20_000);
+    await seen(b, "offline a", 20_000);
+    expect(await app(b, "waitFor", "offline b", "edge")).toBe("ok");
+    // Nothing lost, nothing applied twice, on both devices and at the server.
+    const all = ["offline a", "offline b", "online"];
+    expect(await app(a, "live")).toEqual(all);
+    expect(await app(b, "live")).toEqual(all);
+    expect(await app(a, "allAt", "edge")).toEqual(all);
+    await Promise.all([a.close(), b.close()]);
+    // Chromium logs each refused reconnect attempt while the server is down.
+    expect(errors.filter((e) => !e.includes("net::ERR_CONNECTION_REFUSED"))).toEqual([]);
+    errors.length = 0;
+  });
+
+  it("memory driver with serverUrl: the page links straight to the server (no worker) and syncs with a persistent device", async () => {
+    const secret = generateAuthSecret();
+    const m = await open(deviceA, { secret, tag: "memory", driver: "memory" });
+    const p = await open(deviceB, { secret, tag: "memory" });
+    expect(await app(m, "storage")).toMatchObject({ kind: "memory", fallback: false });
+    expect(m.workers()).toEqual([]);
+    await app(m, "insert", "from memory");
+    expect(await app(m, "waitFor", "from memory", "edge")).toBe("ok");
+    await seen(p, "from memory");
+    await app(p, "insert", "from persistent");
+    await seen(m, "from persistent");
+    await Promise.all([m.close(), p.close()]);
+    expect(errors).toEqual([]);
+  });
+});
+
+describe("a server that rejects the write", () => {
+  let prod: ServerProcess;
+  beforeAll(async () => {
+    prod = await startServerProcess({ appId: APP, env: { NODE_ENV: "production" }, args: ["--allow-local-first-auth", "--admin-secret", "adm"] });
+  });
+  afterAll(async () => {
+    await prod?.stop();
+  });
+
+  it("production server refusing the client's schema: wait({ tier: 'edge' }) rejects with PersistedWriteRejectedError, the row is retracted, onMutationError fires", async () => {
+    const page = await openApp(deviceA, `${pageUrl}?${new URLSearchParams({ appId: APP, serverUrl: prod.url, secret: generateAuthSecret(), tag: "rejected", driver: "persistent" })}`);
+    await app(page, "insert", "refused");
+    expect(await app(page, "waitFor", "refused", "edge")).toBe("PersistedWriteRejectedError:unknown_table");
+    expect(await app(page, "live")).toEqual([]);
+    expect(await app(page, "allAt", "local")).toEqual([]);
+    expect(await app(page, "mutationErrors")).toEqual([{ code: "unknown_table" }]);
+    await page.close();
   });
 });

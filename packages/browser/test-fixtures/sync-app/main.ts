@@ -1,15 +1,28 @@
 // A page syncing through a server, driven by src/e2e/sync.e2e.test.ts through window.jazzApp.
-// Query parameters: serverUrl, appId, secret, driver ("persistent" | "memory").
+// Query parameters: serverUrl, appId, secret, tag, driver ("persistent" | "memory").
 import { createDb } from "../../src/index.ts";
 import type { QueryLike, RuntimeSchema } from "@jazz-tools/core";
 
-type Todo = { id: string; title: string };
+type Todo = { id: string; title: string; tag: string };
 const schema: RuntimeSchema = {
-  tables: { todos: { columns: { title: { type: { kind: "string" }, optional: false, merge: "lww" } } } },
+  tables: {
+    todos: {
+      columns: {
+        title: { type: { kind: "string" }, optional: false, merge: "lww" },
+        tag: { type: { kind: "string" }, optional: false, merge: "lww" },
+      },
+    },
+  },
 };
-const todos = { _table: "todos", _schema: schema, _build: () => ({ table: "todos", conditions: [], orderBy: [], includes: [] }) } as QueryLike<Todo>;
-
 const params = new URLSearchParams(location.search);
+// Each test writes and syncs only its own rows (query-scoped sync with a condition).
+const tag = params.get("tag") ?? "";
+const todos = {
+  _table: "todos",
+  _schema: schema,
+  _build: () => ({ table: "todos", conditions: [{ column: "tag", op: "eq", value: tag }], orderBy: [], includes: [] }),
+} as QueryLike<Todo>;
+
 const db = await createDb({
   appId: params.get("appId")!,
   serverUrl: params.get("serverUrl")!,
@@ -32,7 +45,7 @@ const writes = new Map<string, { wait(o: { tier: "local" | "edge" | "global" }):
 const app = {
   storage: db.storage,
   async insert(title: string) {
-    const w = db.insert(todos, { title });
+    const w = db.insert(todos, { title, tag });
     writes.set(title, w);
     await w.wait({ tier: "local" });
     return Date.now();
