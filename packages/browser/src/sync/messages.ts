@@ -10,6 +10,8 @@ export type SyncMessage =
   | { type: "unsubscribe"; queryId: string }
   /** The server says a query settled at a tier (its first snapshot is complete there). */
   | { type: "settled"; queryId: string; tier: DurabilityTier }
+  /** A worker took over the server connection: every worker re-sends its own tab's queries. */
+  | { type: "resubscribe" }
   /** Local commits landed in the shared outbox; the leader pushes them. */
   | { type: "committed" }
   /** The server's verdict on the credentials (`error` unset: accepted). */

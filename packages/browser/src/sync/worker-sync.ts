@@ -17,7 +17,7 @@ export interface WorkerSyncOptions {
 
 export class WorkerSync {
   private readonly channel: BroadcastChannel;
-  private readonly subs = new Map<string, { query: QueryIR; tier: DurabilityTier }>();
+  private readonly subs = new Map<string, { query: QueryIR; tier: DurabilityTier; schema?: RuntimeSchema }>();
   private upstream: Upstream | null = null;
   private releaseLeader: (() => void) | null = null;
   private token: string | null = null;
@@ -54,8 +54,10 @@ export class WorkerSync {
     const up = createUpstream({ ...this.o.context, config });
     if (!up) return;
     this.upstream = up;
-    for (const [id, s] of this.subs) up.subscribeQuery?.(id, s.query, s.tier);
+    for (const [id, s] of this.subs) this.handle({ type: "subscribe", queryId: id, ...s });
     const post = (m: SyncMessage) => this.channel.postMessage(m);
+    // Tabs whose workers started after ours subscribed queries this worker never heard of.
+    post({ type: "resubscribe" });
     if (up.onQuerySettled)
       this.offs.push(
         up.onQuerySettled((queryId, tier) => post({ type: "settled", queryId, tier })),
@@ -103,7 +105,7 @@ export class WorkerSync {
 
   private handle(m: SyncMessage): void {
     if (m.type === "subscribe") {
-      this.subs.set(m.queryId, { query: m.query, tier: m.tier });
+      this.subs.set(m.queryId, { query: m.query, tier: m.tier, schema: m.schema });
       const subscribe = () => this.subs.has(m.queryId) && this.upstream?.subscribeQuery?.(m.queryId, m.query, m.tier);
       // The server must know the query's tables: publish them (via the replica's schema) first.
       if (m.schema && this.upstream) void this.o.context.replica.addTables(m.schema).then(subscribe, (e) => console.error("jazz sync:", e));
@@ -111,6 +113,9 @@ export class WorkerSync {
     } else if (m.type === "unsubscribe") {
       this.subs.delete(m.queryId);
       this.upstream?.unsubscribeQuery?.(m.queryId);
+    } else if (m.type === "resubscribe") {
+      for (const [queryId, s] of this.subs)
+        if (queryId.startsWith(`${this.o.tabId}/`)) this.channel.postMessage({ type: "subscribe", queryId, ...s } satisfies SyncMessage);
     } else if (m.type === "committed" && this.upstream && !this.outboxScheduled) {
       // Another tab's worker committed: push the shared outbox (the server dedupes by batchId).
       this.outboxScheduled = true;
