@@ -98,6 +98,7 @@ export class Db {
         onFate: (f) => this.handleFate(f),
         onRemoteBatches: (b) => this.applyRemote(b),
         onQuerySettled: (id, tier) => this.handleSettled(id, tier),
+        onRowsEvicted: (table, ids) => this.evictRows(table, ids),
       });
       // The server's catalogue carries the active permissions bundle.
       (this.link as { onCatalogue?: (l: (schema: RuntimeSchema, permissions: unknown) => void) => unknown }).onCatalogue?.(
@@ -580,6 +581,12 @@ export class Db {
   }
 
   // ---------------------------------------------------------------- link
+
+  /** Rows that left every synced query's scope: drop the local copy, live queries lose them. */
+  private evictRows(table: string, ids: string[]): void {
+    if (this.shutdownPromise) return;
+    this.live.notify(this.store.evict(table, ids).changes);
+  }
 
   private applyRemote(batches: Batch[]): void {
     if (this.shutdownPromise) return;

@@ -12,6 +12,13 @@ export interface LinkListener {
   onRemoteBatches(batches: Batch[]): void;
   /** A synced query has settled at a tier (its first snapshot is complete there). */
   onQuerySettled?(queryId: string, tier: DurabilityTier): void;
+  /**
+   * These rows left every synced query's scope without being written (e.g. read permission
+   * revoked): drop them from the local replica — not a delete, they still exist elsewhere.
+   */
+  onRowsEvicted?(table: string, ids: string[]): void;
+  /** The durable side refused a synced query (it does not compile there, ...). */
+  onQueryRefused?(queryId: string, reason: string): void;
 }
 
 export interface ReplicaLink {

@@ -79,6 +79,7 @@ export class Store {
     driver.exec(
       `CREATE TABLE IF NOT EXISTS ${quoteIdent(BATCH_ROWS_TABLE)} (batch_id TEXT NOT NULL, tbl TEXT NOT NULL, row_id TEXT NOT NULL, PRIMARY KEY (batch_id, tbl, row_id)) WITHOUT ROWID`,
     );
+    driver.exec(`CREATE INDEX IF NOT EXISTS "$batchRows_row" ON ${quoteIdent(BATCH_ROWS_TABLE)} (tbl, row_id)`);
     if (schema) this.setSchema(schema);
   }
 
@@ -413,6 +414,27 @@ export class Store {
       if (w.op !== "insert" && !isVisible(cur)) throw new RowNotFoundError(w.table, w.id, w.op === "update" ? "Update" : "Delete");
     }
     this.writeRow(w.table, w.id, mergeWrite(cur ?? emptyRow(), w, batch, table));
+  }
+
+  /**
+   * Drop rows from this replica without deleting them (they left every synced query's scope,
+   * e.g. read permission revoked). Their applied-write records go too, so the rows' history
+   * applies again if they come back into scope. Returns the rows that were present.
+   */
+  evict(table: string, ids: string[]): ApplyResult {
+    const changes = new Map<string, Set<string>>();
+    if (!this.schema.tables[table] || ids.length === 0) return { applied: false, changes };
+    const s = this.tableSql(table);
+    const gone = new Set<string>();
+    this.transaction(() => {
+      for (const id of ids) {
+        if (this.driver.run(s.remove, [id]) > 0) gone.add(id);
+        if (this.hasCounters(table)) this.driver.run(`DELETE FROM ${quoteIdent(BATCH_ROWS_TABLE)} WHERE tbl = ? AND row_id = ?`, [table, id]);
+      }
+    });
+    for (const id of ids) this.hot.delete(`${table}\u0000${id}`);
+    if (gone.size) changes.set(table, gone);
+    return { applied: gone.size > 0, changes };
   }
 
   /** The authority accepted a pending batch: it can no longer be retracted. */

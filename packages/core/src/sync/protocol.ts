@@ -6,7 +6,9 @@ import type { Batch, BatchFate, DurabilityTier } from "../engine/batch.ts";
 import type { QueryIR } from "../query/ir.ts";
 import type { RuntimeSchema } from "../schema/runtime.ts";
 
-export const SYNC_PROTOCOL_VERSION = 1;
+/** 2 added the `evict` message; a server still accepts 1 and sends such clients no `evict`. */
+export const SYNC_PROTOCOL_VERSION = 2;
+export const MIN_SYNC_PROTOCOL_VERSION = 1;
 /** Offered as a WebSocket subprotocol; a second subprotocol `jazz-bearer.<jwt>` may carry the token. */
 export const SYNC_SUBPROTOCOL = "jazz-sync.v1";
 export const BEARER_SUBPROTOCOL_PREFIX = "jazz-bearer.";
@@ -65,6 +67,8 @@ export type ServerMessage =
   /** Batches (possibly projected onto the rows in scope) the client must merge. */
   | { t: "batches"; batches: Batch[] }
   | { t: "settled"; id: string; tier: DurabilityTier }
+  /** v2: rows that left every subscription of this connection without being written. */
+  | { t: "evict"; rows: { table: string; ids: string[] }[] }
   | { t: "catalogue"; schema: RuntimeSchema; permissions: unknown }
   | { t: "error"; code: ErrorCode; message: string; reason?: AuthErrorReason; id?: string }
   | { t: "pong"; n: number };
@@ -94,7 +98,7 @@ export class ProtocolError extends Error {
 }
 
 const CLIENT_TYPES = new Set(["hello", "auth", "push", "sub", "unsub", "schema", "ping"]);
-const SERVER_TYPES = new Set(["welcome", "auth", "fate", "batches", "settled", "catalogue", "error", "pong"]);
+const SERVER_TYPES = new Set(["welcome", "auth", "fate", "batches", "settled", "evict", "catalogue", "error", "pong"]);
 
 /**
  * JSON with two escapes for SqlValues JSON lacks: Uint8Array → {"$bytes": base64} (the same

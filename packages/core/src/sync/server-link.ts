@@ -332,6 +332,9 @@ export class ServerLink implements ReplicaLink {
           for (const l of this.listeners) l.onQuerySettled?.(msg.id, tier);
         }
         break;
+      case "evict":
+        for (const { table, ids } of msg.rows) for (const l of this.listeners) l.onRowsEvicted?.(table, ids);
+        break;
       case "catalogue":
         this.catalogue = { schema: msg.schema, permissions: msg.permissions };
         for (const l of this.catalogueListeners) l(msg.schema, msg.permissions);

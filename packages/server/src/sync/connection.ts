@@ -6,6 +6,7 @@ import type { Batch, DurabilityTier } from "@jazz-tools/core";
 import {
   CLOSE,
   SYNC_PROTOCOL_VERSION,
+  MIN_SYNC_PROTOCOL_VERSION,
   decodeClientMessage,
   encodeMessage,
   ProtocolError,
@@ -38,6 +39,8 @@ export class Connection implements Subscriber {
   private expiryTimer: ReturnType<typeof setTimeout> | null = null;
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
+  /** The version agreed in the handshake (the client's, within what this server speaks). */
+  private protocolVersion = SYNC_PROTOCOL_VERSION;
 
   constructor(
     private readonly ws: WebSocket,
@@ -69,6 +72,11 @@ export class Connection implements Subscriber {
     let text = encodedBatches.get(visible);
     if (text === undefined) encodedBatches.set(visible, (text = encodeMessage({ t: "batches", batches: visible })));
     this.ws.send(text);
+  }
+
+  /** Rows that left all of this connection's subscriptions without being written (v2+). */
+  sendEvicted(rows: { table: string; ids: string[] }[]): void {
+    if (this.protocolVersion >= 2 && rows.length > 0) this.send({ t: "evict", rows });
   }
 
   sendSettled(queryId: string, tier: DurabilityTier): void {
@@ -146,10 +154,14 @@ export class Connection implements Subscriber {
   }
 
   private async onHello(msg: Extract<ClientMessage, { t: "hello" }>): Promise<void> {
-    if (msg.v !== SYNC_PROTOCOL_VERSION) {
-      this.fail("incompatible_protocol", `server speaks sync protocol ${SYNC_PROTOCOL_VERSION}, client sent ${msg.v}`);
+    if (!Number.isInteger(msg.v) || msg.v < MIN_SYNC_PROTOCOL_VERSION || msg.v > SYNC_PROTOCOL_VERSION) {
+      this.fail(
+        "incompatible_protocol",
+        `server speaks sync protocol ${MIN_SYNC_PROTOCOL_VERSION}–${SYNC_PROTOCOL_VERSION}, client sent ${msg.v}`,
+      );
       return;
     }
+    this.protocolVersion = msg.v;
     const auth: HandshakeAuth = { ...this.transportAuth, ...stripUndefined(msg.auth) };
     try {
       this.setAuth(await this.service.authenticator.resolve(auth));
@@ -162,7 +174,7 @@ export class Connection implements Subscriber {
     const engine = this.service.engine;
     this.send({
       t: "welcome",
-      v: SYNC_PROTOCOL_VERSION,
+      v: this.protocolVersion,
       connectionId: this.id,
       session: this.auth!.session,
       schema: engine.schema,

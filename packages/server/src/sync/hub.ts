@@ -2,8 +2,10 @@
 // scope group, so a write is matched once however many clients watch it. After each accepted
 // batch, every group reading a touched table updates its row set; each client then receives the
 // batch (if it touched a row it watches, before or after) and the full history of rows that
-// entered its scope. Whole batches are sent, never slices: a client sees a batch's writes
-// together, and replica stores can skip a batch id they have seen.
+// entered its scope. Rows that leave all of a client's scopes without being written (a read
+// policy's parent row changed, e.g. a membership deleted) are named in an `evict` message so the
+// client drops its copy. Batches are projected per connection onto the readable rows (see
+// ./permissions.ts); replica stores apply a known batch's new rows (idempotent per write).
 
 import type { Batch, DurabilityTier, PolicyHook, QueryIR, RuntimeSchema, SqlDriver } from "@jazz-tools/core";
 import type { BatchLog } from "../storage/log.ts";
@@ -15,6 +17,8 @@ export interface Subscriber {
   readonly policy: PolicyHook | undefined;
   sendBatches(batches: Batch[]): void;
   sendSettled(queryId: string, tier: DurabilityTier): void;
+  /** Rows that left every subscription of this subscriber without being written. */
+  sendEvicted?(rows: { table: string; ids: string[] }[]): void;
 }
 
 interface Group {
@@ -81,9 +85,41 @@ export class SubscriptionHub {
 
   /** The schema changed: re-evaluate every group (new tables may now resolve). */
   refreshAll(): void {
+    const left = new Map<Subscriber, Set<RowKey>>();
     for (const g of this.groups.values()) {
+      const before = g.rows;
       g.scope = new QueryScope(g.scope.query, this.schema(), [...g.members.keys()][0]?.policy);
       g.rows = g.scope.evaluate(this.driver);
+      this.noteLeaving(left, g, before, g.rows);
+    }
+    this.sendEvictions(left, new Set());
+  }
+
+  private noteLeaving(left: Map<Subscriber, Set<RowKey>>, g: Group, before: Set<RowKey>, after: Set<RowKey>): void {
+    for (const k of before) {
+      if (after.has(k)) continue;
+      for (const sub of g.members.keys()) {
+        let set = left.get(sub);
+        if (!set) left.set(sub, (set = new Set()));
+        set.add(k);
+      }
+    }
+  }
+
+  /** Evict rows that left a scope unless written now or still covered by another subscription. */
+  private sendEvictions(left: Map<Subscriber, Set<RowKey>>, written: Set<RowKey>): void {
+    for (const [sub, keys] of left) {
+      if (!sub.sendEvicted) continue;
+      const groups = [...(this.bySubscriber.get(sub)?.values() ?? [])];
+      const byTable = new Map<string, string[]>();
+      for (const k of keys) {
+        if (written.has(k) || groups.some((g) => g.rows.has(k))) continue;
+        const { table, id } = splitRowKey(k);
+        const ids = byTable.get(table);
+        if (ids) ids.push(id);
+        else byTable.set(table, [id]);
+      }
+      if (byTable.size > 0) sub.sendEvicted([...byTable].map(([table, ids]) => ({ table, ids })));
     }
   }
 
@@ -91,6 +127,7 @@ export class SubscriptionHub {
   onAccepted(batch: Batch, rows: { table: string; id: string }[], origin: Subscriber | null): void {
     const touched = new Set(rows.map((r) => r.table));
     const plan = new Map<Subscriber, { batch: boolean; entering: Set<RowKey> }>();
+    const left = new Map<Subscriber, Set<RowKey>>();
     for (const g of this.groups.values()) {
       let reads = false;
       for (const t of g.scope.tables) if (touched.has(t)) reads = true;
@@ -113,6 +150,7 @@ export class SubscriptionHub {
         after = g.scope.evaluate(this.driver);
       }
       g.rows = after;
+      this.noteLeaving(left, g, before, after);
       let relevant = false;
       for (const r of rows) {
         const k = rowKey(r.table, r.id);
@@ -148,5 +186,7 @@ export class SubscriptionHub {
       if (p.batch && sub !== origin && !seen.has(batch.batchId)) out.push(batch);
       if (out.length > 0) sub.sendBatches(out);
     }
+    // After the batch itself, so a client sees e.g. the membership delete before losing the rows.
+    if (left.size > 0) this.sendEvictions(left, new Set(rows.map((r) => rowKey(r.table, r.id))));
   }
 }
