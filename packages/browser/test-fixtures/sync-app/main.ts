@@ -1,5 +1,5 @@
 // A page syncing through a server, driven by src/e2e/sync.e2e.test.ts through window.jazzApp.
-// Query parameters: serverUrl, appId, secret, tag, driver ("persistent" | "memory").
+// Query parameters: serverUrl, appId, secret | jwtToken, tag, driver ("persistent" | "memory").
 import { createDb } from "../../src/index.ts";
 import type { QueryLike, RuntimeSchema } from "@jazz-tools/core";
 
@@ -26,7 +26,7 @@ const todos = {
 const db = await createDb({
   appId: params.get("appId")!,
   serverUrl: params.get("serverUrl")!,
-  secret: params.get("secret")!,
+  ...(params.get("jwtToken") ? { jwtToken: params.get("jwtToken")! } : { secret: params.get("secret")! }),
   driver: { type: (params.get("driver") as "memory") ?? "persistent" },
 });
 const firstSeen = new Map<string, number>();
@@ -42,6 +42,7 @@ const mutationErrors: { code: string }[] = [];
 db.onMutationError((e) => mutationErrors.push({ code: e.code }));
 const writes = new Map<string, { wait(o: { tier: "local" | "edge" | "global" }): Promise<unknown> }>();
 
+const outcomes = new Map<string, string>();
 const app = {
   storage: db.storage,
   async insert(title: string) {
@@ -59,6 +60,12 @@ const app = {
       return `${(e as Error).name}:${(e as { code?: string }).code}`;
     }
   },
+  /** Start waiting without blocking; `outcome(title)` reads the result later. */
+  track(title: string, tier: "edge" | "global") {
+    void app.waitFor(title, tier).then((r) => outcomes.set(title, r));
+  },
+  outcome: (title: string) => outcomes.get(title) ?? null,
+  updateAuthToken: (jwt: string) => db.updateAuthToken(jwt),
   live: () => live.map((t) => t.title).sort(),
   seenAt: (title: string) => firstSeen.get(title) ?? null,
   edgeFirst: () => edgeFirst,
