@@ -232,7 +232,7 @@ describe("external JWT", () => {
     await jwtServer?.stop();
   });
 
-  it("an expired token keeps writes local; db.updateAuthToken reaches the worker and the queued write is pushed", async () => {
+  it("an expired token shows as getAuthState().error and keeps writes local; db.updateAuthToken reaches the worker, the queued write is pushed and the error clears", async () => {
     const q = new URLSearchParams({ appId: APP, serverUrl: jwtServer.url, jwtToken: jwt(-10), tag: "jwt", driver: "persistent" });
     const page = await openApp(deviceB, `${pageUrl}?${q}`);
     await app(page, "insert", "queued while expired");
@@ -240,11 +240,13 @@ describe("external JWT", () => {
     await new Promise((r) => setTimeout(r, 1000));
     expect(await app(page, "outcome", "queued while expired")).toBe(null);
     expect(await app(page, "live")).toEqual(["queued while expired"]);
+    await page.waitForFunction(() => (window as unknown as { jazzApp: { authError(): unknown } }).jazzApp.authError() === "expired", null, { timeout: 5_000 });
     await app(page, "updateAuthToken", jwt(600));
     await page.waitForFunction(() => (window as unknown as { jazzApp: { outcome(t: string): unknown } }).jazzApp.outcome("queued while expired") !== null, null, {
       timeout: 15_000,
     });
     expect(await app(page, "outcome", "queued while expired")).toBe("ok");
+    expect(await app(page, "authError")).toBe(null);
     await page.close();
   });
 });

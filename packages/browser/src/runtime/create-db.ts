@@ -8,6 +8,7 @@ import { loadWaSqlite } from "../sqlite/load.ts";
 import { WaSqliteDriver } from "../sqlite/wa-sqlite.ts";
 import { compileWasm } from "../sqlite/wasm-url.ts";
 import { openSyncChannel } from "../sync/messages.ts";
+import { reflectServerAuth } from "../sync/server-auth.ts";
 import { openTabChannel } from "../tabs/channel.ts";
 import { wipeNamespaceAcrossTabs, answerResetRequests } from "../tabs/reset.ts";
 import type { JournalMode } from "../worker/opfs.ts";
@@ -139,6 +140,7 @@ export async function createDb(config: BrowserDbConfig): Promise<BrowserDb> {
   addEventListener("pageshow", onPageShow);
   if (config.serverUrl) {
     // The leading worker talks to the server with this session's token; refreshed tokens follow.
+    reflectServerAuth(db, (cb) => (link.onServerAuth = cb));
     link.enableSync(openSyncChannel(namespace), () => db.getAuthToken());
     onTokenChange(db, () => link.updateAuthToken(db.getAuthToken()));
   }
@@ -187,7 +189,11 @@ async function memoryDb(
     });
   }
   db = await createDbFromParts({ config, driver, link, defaultReadTier: config.serverUrl ? "edge" : "local" });
-  if (link instanceof ServerLink) onTokenChange(db, () => (link as ServerLink).updateAuth());
+  if (link instanceof ServerLink) {
+    const server = link;
+    onTokenChange(db, () => server.updateAuth());
+    reflectServerAuth(db, (cb) => server.onAuth(cb));
+  }
   const storage: BrowserStorageInfo = { kind: "memory", namespace, fallback, ...(reason ? { reason } : {}) };
   const self = db as BrowserDb;
   return Object.assign(self, {

@@ -66,6 +66,7 @@ const app = {
   },
   outcome: (title: string) => outcomes.get(title) ?? null,
   updateAuthToken: (jwt: string) => db.updateAuthToken(jwt),
+  authError: () => db.getAuthState().error ?? null,
   live: () => live.map((t) => t.title).sort(),
   seenAt: (title: string) => firstSeen.get(title) ?? null,
   edgeFirst: () => edgeFirst,
