@@ -25,6 +25,19 @@ export {
   type LocalFirstIdentity,
   type IdentityProofResult,
 } from "@jazz-tools/auth";
+// The docs import the secret store from "jazz-tools" itself; it takes a pluggable storage, so it
+// is safe to load on Node too (localStorage is only touched when no storage is given).
+export {
+  BrowserAuthSecretStore,
+  browserAuthSecretStore,
+  AuthSecretStoreError,
+  LocalFirstAuthStore,
+  createLocalFirstAuthStore,
+  type AuthSecretStorage,
+  type BrowserAuthSecretStoreOptions,
+  type LocalFirstAuthSnapshot,
+  type LocalFirstAuthStoreOptions,
+} from "@jazz-tools/auth/browser";
 
 /**
  * `createDb(config)` on Node: an in-memory SQLite replica (`driver: { type: "memory" }`, the
