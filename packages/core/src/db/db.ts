@@ -16,7 +16,7 @@ import type { SubscriptionDelta } from "../subscriptions/types.ts";
 import type { ReplicaLink } from "./link.ts";
 import { DbAuth } from "./auth.ts";
 import { LiveQueries, LiveQuery, type IncrementalSpec } from "./live.ts";
-import { AnonymousWriteDeniedError, DbClosedError, DbConfigError, PersistedWriteRejectedError, ScopeClosedError } from "./errors.ts";
+import { AnonymousWriteDeniedError, DbClosedError, DbConfigError, PersistedWriteRejectedError, QueryRefusedError, ScopeClosedError } from "./errors.ts";
 import type { DbConfig, DbOptions, InsertOptions, MutationErrorEvent, QueryOptions, UpdateOptions, UpsertOptions, WaitOptions, WriteHandle, WriteResult } from "./types.ts";
 import type { BatchScope, DbDirectBatch, InsertData, RowOfTable, TableArg, UpdateData } from "./scope.ts";
 import { LocalPermissions } from "../permissions/local.ts";
@@ -65,7 +65,9 @@ export class Db {
   private readonly fates = new Map<string, FateRecord>();
   private readonly pendingTransactions = new Map<string, Batch>();
   private readonly settled = new Map<string, number>();
-  private readonly settleWaiters = new Map<string, { tier: number; resolve: () => void }[]>();
+  private readonly settleWaiters = new Map<string, { tier: number; resolve: () => void; reject: (e: Error) => void }[]>();
+  /** Table of each synced query in flight (for QueryRefusedError). */
+  private readonly queryTables = new Map<string, string>();
   private mutationListeners = new Set<(e: MutationErrorEvent) => void>();
   private bufferedMutationErrors: MutationErrorEvent[] = [];
   private readonly compiled = new Map<string, { q: CompiledQuery; tables: Set<string> }>();
@@ -99,6 +101,7 @@ export class Db {
         onRemoteBatches: (b) => this.applyRemote(b),
         onQuerySettled: (id, tier) => this.handleSettled(id, tier),
         onRowsEvicted: (table, ids) => this.evictRows(table, ids),
+        onQueryRefused: (id, reason) => this.handleRefused(id, reason),
       });
       // The server's catalogue carries the active permissions bundle.
       (this.link as { onCatalogue?: (l: (schema: RuntimeSchema, permissions: unknown) => void) => unknown }).onCatalogue?.(
@@ -519,23 +522,36 @@ export class Db {
     if (!this.link?.subscribeQuery || tier === "local" || options?.propagation === "local-only") return;
     const id = `q${++this.queryIds}`;
     const settled = this.waitSettled(id, tier);
-    this.link.subscribeQuery(id, this.compile(query).ir, tier);
+    const { ir } = this.compile(query);
+    this.queryTables.set(id, ir.table);
+    this.link.subscribeQuery(id, ir, tier);
     try {
       await settled;
     } finally {
       this.link.unsubscribeQuery?.(id);
       this.settled.delete(id);
+      this.queryTables.delete(id);
     }
   }
 
   private waitSettled(queryId: string, tier: DurabilityTier): Promise<void> {
     const reached = this.settled.get(queryId);
     if (reached !== undefined && reached >= TIER_RANK[tier]) return Promise.resolve();
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       const list = this.settleWaiters.get(queryId) ?? [];
-      list.push({ tier: TIER_RANK[tier], resolve });
+      list.push({ tier: TIER_RANK[tier], resolve, reject });
       this.settleWaiters.set(queryId, list);
     });
+  }
+
+  /** The server refused a synced query: fail whoever waits for it to settle. */
+  private handleRefused(queryId: string, reason: string): void {
+    const err = new QueryRefusedError(this.queryTables.get(queryId) ?? "?", reason);
+    const waiters = this.settleWaiters.get(queryId) ?? [];
+    this.settleWaiters.delete(queryId);
+    this.settled.delete(queryId);
+    this.queryTables.delete(queryId);
+    for (const w of waiters) w.reject(err);
   }
 
   private handleSettled(queryId: string, tier: DurabilityTier): void {
@@ -562,8 +578,17 @@ export class Db {
     if (this.link?.subscribeQuery && options?.propagation !== "local-only") {
       queryId = `q${++this.queryIds}`;
       const wait = tier === "local" ? Promise.resolve() : this.waitSettled(queryId, tier);
+      this.queryTables.set(queryId, ir.table);
       this.link.subscribeQuery(queryId, ir, tier);
-      void wait.then(() => lq.closed || lq.delivered || lq.refresh());
+      void wait.then(
+        () => lq.closed || lq.delivered || lq.refresh(),
+        (e: Error) => {
+          // Refused by the server: the subscription is dropped; tell the app.
+          remove();
+          if (options?.onError) options.onError(e);
+          else console.error(e);
+        },
+      );
     } else {
       // First delivery in a microtask: never inside the caller's render, still "at once".
       queueMicrotask(() => {
@@ -576,6 +601,7 @@ export class Db {
         this.link?.unsubscribeQuery?.(queryId);
         this.settled.delete(queryId);
         this.settleWaiters.delete(queryId);
+        this.queryTables.delete(queryId);
       }
     };
   }

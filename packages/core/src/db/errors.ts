@@ -31,3 +31,11 @@ export class ScopeClosedError extends Error {
     super(`This ${what} was already committed or rolled back; begin a new one.`);
   }
 }
+
+/** The sync server refused a synced query (e.g. a table or column it does not have). */
+export class QueryRefusedError extends Error {
+  override name = "QueryRefusedError";
+  constructor(readonly table: string, readonly reason: string) {
+    super(`The sync server refused the query on table "${table}": ${reason}. Check that the server's schema (jazz-tools deploy) has this table and columns.`);
+  }
+}

@@ -82,6 +82,11 @@ export interface QueryOptions {
   localUpdates?: "immediate" | "deferred";
   propagation?: "full" | "local-only";
   visibility?: "public" | "hidden_from_live_query_list";
+  /**
+   * subscribeAll: called when the sync server refuses the query (QueryRefusedError); the
+   * subscription is dropped. Without it the error is logged with console.error.
+   */
+  onError?: (error: Error) => void;
 }
 
 /** A batch the authority rejected, as delivered to onMutationError. */

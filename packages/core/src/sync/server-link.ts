@@ -340,7 +340,11 @@ export class ServerLink implements ReplicaLink {
         for (const l of this.catalogueListeners) l(msg.schema, msg.permissions);
         break;
       case "error":
-        if (msg.code === "unauthorized") {
+        if (msg.id !== undefined && this.subs.delete(msg.id)) {
+          // A refused subscription is dropped (not replayed on reconnect); the Db surfaces it.
+          for (const l of this.listeners) l.onQueryRefused?.(msg.id, msg.message);
+          this.opts.onServerError?.(msg.code, msg.message);
+        } else if (msg.code === "unauthorized") {
           // The server closes the socket next; stop using it now so that new credentials given
           // from a listener below reconnect instead of going down the dying socket.
           this.ready = false;

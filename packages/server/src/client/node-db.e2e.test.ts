@@ -5,7 +5,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { SignJWT } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { generateAuthSecret } from "@jazz-tools/auth";
-import { PersistedWriteRejectedError, type Db, type QueryLike, type RuntimeSchema } from "@jazz-tools/core";
+import { PersistedWriteRejectedError, QueryRefusedError, type Db, type QueryLike, type RuntimeSchema } from "@jazz-tools/core";
 import { startServerProcess, type ServerProcess } from "../testing/spawn.ts";
 import { eventually, until } from "../testing/clients.ts";
 import { createNodeDb, type LinkedDb } from "./node-db.ts";
@@ -210,6 +210,35 @@ describe("production server: schema needs the admin secret", () => {
   });
   afterAll(async () => {
     await server.stop();
+  });
+
+  it("a query the server refuses rejects db.all at tier edge and subscribeAll's onError with QueryRefusedError; the subscription is dropped", async () => {
+    const db = (await createNodeDb({ appId: APP, serverUrl: server.url, secret: generateAuthSecret() })) as LinkedDb;
+    // The link's desired subscriptions (replayed after every reconnect).
+    const desired = () => (db.serverLink as unknown as { subs: Map<string, unknown> }).subs.size;
+    try {
+      const missing: QueryLike<Note> = { ...notes, _table: "missing_table", _schema: { tables: { missing_table: schema.tables.notes } }, _build: () => ({ table: "missing_table", conditions: [], orderBy: [], includes: [] }) };
+      const err = await db.all(missing, { tier: "edge" }).then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(QueryRefusedError);
+      expect(err).toMatchObject({ name: "QueryRefusedError", table: "missing_table" });
+      expect((err as QueryRefusedError).reason).toMatch(/refused/);
+      let calls = 0;
+      const errors: Error[] = [];
+      db.subscribeAll(missing, () => calls++, { tier: "edge", onError: (e) => errors.push(e) });
+      expect(desired()).toBe(1);
+      await until(() => errors.length === 1, "onError called");
+      expect(errors[0]).toBeInstanceOf(QueryRefusedError);
+      expect(calls).toBe(0);
+      // Dropped: not replayed after a reconnect, so no second refusal.
+      expect(desired()).toBe(0);
+      db.disconnect();
+      db.reconnect();
+      await db.all(notes, { tier: "local" });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(errors).toHaveLength(1);
+    } finally {
+      await db.shutdown();
+    }
   });
 
   it("refuses a client's schema, rejects writes to unknown tables, retracts them locally; deploy via admin works", async () => {
