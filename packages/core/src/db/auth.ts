@@ -44,12 +44,12 @@ export class DbAuth {
   private listeners = new Set<Listener>();
   readonly admin: boolean;
 
-  constructor(private readonly config: DbConfig) {
+  constructor(private readonly config: DbConfig, preminted?: { token: string; anonymousSecret?: string }) {
     checkAuthConfig(config);
     this.secret = config.secret ?? null;
     this.admin = !!config.adminSecret;
     if (this.secret) {
-      this.mintLocalFirst();
+      this.mintLocalFirst(preminted?.token);
     } else if (config.jwtToken) {
       this.jwt = config.jwtToken;
       this.state = authStateFromJwt(config.jwtToken);
@@ -58,7 +58,7 @@ export class DbAuth {
     } else if (this.admin) {
       this.state = { authMode: "external", session: null };
     } else {
-      const { token, secret } = mintAnonymousToken({ audience: config.appId });
+      const { token, secret } = preminted?.anonymousSecret ? { token: preminted.token, secret: preminted.anonymousSecret } : mintAnonymousToken({ audience: config.appId });
       this.anonymousSecret = secret;
       this.jwt = token;
       this.state = { authMode: "anonymous", session: sessionFromJwt(token) };
@@ -66,8 +66,9 @@ export class DbAuth {
     this.state ??= { authMode: "anonymous", session: null };
   }
 
-  private mintLocalFirst(): void {
-    this.jwt = mintLocalFirstToken(this.secret!, { audience: this.config.appId });
+  /** `token`: one minted ahead for this secret (createDbFromParts' async signer). */
+  private mintLocalFirst(token?: string): void {
+    this.jwt = token ?? mintLocalFirstToken(this.secret!, { audience: this.config.appId });
     this.state = { authMode: "local-first", session: sessionFromJwt(this.jwt) };
     // Re-mint at 80 % of the TTL; the timer must not keep a Node process alive.
     this.refreshTimer = setTimeout(() => {

@@ -1,6 +1,7 @@
 // Building a Db from parts. Platform entries (jazz-tools for Node, @jazz-tools/browser, the
 // backend context) pick the driver and the link and call this.
 
+import { mintAnonymousTokenAsync, mintLocalFirstTokenAsync } from "@jazz-tools/auth";
 import { Db } from "./db.ts";
 import { checkAuthConfig } from "./auth.ts";
 import { DbConfigError } from "./errors.ts";
@@ -11,5 +12,14 @@ export async function createDbFromParts(options: DbOptions): Promise<Db> {
   if (!config || typeof config !== "object") throw new DbConfigError("createDb(config) needs a config object with at least { appId }.");
   if (typeof config.appId !== "string" || config.appId.length === 0) throw new DbConfigError("DbConfig error: appId must be a non-empty string.");
   checkAuthConfig(config);
-  return new Db(options);
+  // Creation is async anyway: mint the first token with WebCrypto Ed25519 (same bytes as the
+  // sync signer, without building its tables on the start-up path).
+  let premintedToken = options.premintedToken;
+  if (!premintedToken && config.secret) {
+    premintedToken = { token: await mintLocalFirstTokenAsync(config.secret, { audience: config.appId }) };
+  } else if (!premintedToken && !config.jwtToken && !config.cookieSession && !config.adminSecret) {
+    const { token, secret } = await mintAnonymousTokenAsync({ audience: config.appId });
+    premintedToken = { token, anonymousSecret: secret };
+  }
+  return new Db({ ...options, premintedToken });
 }

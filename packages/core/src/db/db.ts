@@ -93,7 +93,7 @@ export class Db {
     this.onShutdown = options.onShutdown;
     this.defaultReadTier = options.defaultReadTier ?? "local";
     this.authorityRank = TIER_RANK[options.authorityTier ?? (options.config.serverUrl ? "global" : "local")];
-    this.auth = new DbAuth(options.config);
+    this.auth = new DbAuth(options.config, options.premintedToken);
     this.store = new Store(this.driver);
     if (this.link) {
       this.stopLink = this.link.listen({

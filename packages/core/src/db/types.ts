@@ -46,6 +46,12 @@ export interface DbOptions {
    * "local" (a worker with no server is the authority).
    */
   authorityTier?: DurabilityTier;
+  /**
+   * A session token minted ahead (createDbFromParts mints it with the async WebCrypto signer):
+   * used instead of minting synchronously in the constructor. For a `secret` config: its
+   * local-first token; with no auth configured: an anonymous token and its seed.
+   */
+  premintedToken?: { token: string; anonymousSecret?: string };
 }
 
 export interface WaitOptions {
