@@ -33,6 +33,20 @@ describe("WaSqliteDriver (wa-sqlite sync build, C exports) in Node", () => {
     d.close();
   });
 
+  it("binds text on both paths (ASCII copy, UTF-8 encoder, mixed, long) and 53-bit integers of either sign", () => {
+    const d = WaSqliteDriver.open(m);
+    d.exec(`CREATE TABLE t (s TEXT, i INTEGER)`);
+    const texts = ["", "plain ascii", "abc\u00e9def", "\u{1d11e}x", "a".repeat(300) + "\u00fc", "b".repeat(5000), "\u0000\u007f"];
+    const ints = [0, 1, -1, 2 ** 31, -(2 ** 31) - 1, 2 ** 32, -(2 ** 32), 1_790_000_000_000_000, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
+    for (const s of texts) d.run(`INSERT INTO t VALUES (?, NULL)`, [s]);
+    for (const i of ints) d.run(`INSERT INTO t VALUES (NULL, ?)`, [i]);
+    expect(d.all(`SELECT s, length(CAST(s AS BLOB)) FROM t WHERE s IS NOT NULL ORDER BY rowid`)).toEqual(
+      texts.map((s) => [s, new TextEncoder().encode(s).byteLength]),
+    );
+    expect(d.all(`SELECT i, typeof(i) FROM t WHERE s IS NULL ORDER BY rowid`)).toEqual(ints.map((i) => [i, "integer"]));
+    d.close();
+  });
+
   it("caches statements and reports changed row counts", () => {
     const d = WaSqliteDriver.open(m);
     d.exec(`CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)`);

@@ -263,13 +263,27 @@ export class WaSqliteDriver implements SqlDriver {
     if (v === null || v === undefined) rc = m._sqlite3_bind_null(st, i);
     else if (typeof v === "number") {
       if (Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff) rc = m._sqlite3_bind_int(st, i, v);
-      else if (Number.isSafeInteger(v)) rc = this.bindInt64(st, i, BigInt(v));
+      else if (Number.isSafeInteger(v)) {
+        // Split into (lo, hi) 32-bit halves without BigInt (µs clocks pass here on every row).
+        const hi = Math.floor(v / 0x100000000);
+        rc = m._sqlite3_bind_int64(st, i, (v - hi * 0x100000000) | 0, hi | 0);
+      }
       else rc = m._sqlite3_bind_double(st, i, v);
     } else if (typeof v === "string") {
-      // Worst case 3 bytes per UTF-16 unit; TRANSIENT makes SQLite copy, so the buffer is freed at once.
-      const cap = v.length * 3 + 1;
+      // Worst case 3 bytes per UTF-16 unit; TRANSIENT makes SQLite copy, so the buffer is reused.
+      const n = v.length;
+      const cap = n * 3 + 1;
       const p = this.scratchBuffer(cap);
-      const { written } = encoder.encodeInto(v, m.HEAPU8.subarray(p, p + cap));
+      const heap = m.HEAPU8;
+      // Short ASCII strings (ids, clocks' authors, most values) are copied by hand: a
+      // subarray + encodeInto per parameter costs ~2 µs, several times this loop.
+      let k = 0;
+      if (n <= 256) for (; k < n; k++) {
+        const c = v.charCodeAt(k);
+        if (c >= 0x80) break;
+        heap[p + k] = c;
+      }
+      const written = k === n ? n : k + encoder.encodeInto(k ? v.slice(k) : v, heap.subarray(p + k, p + cap)).written;
       rc = m._sqlite3_bind_text(st, i, p, written, TRANSIENT);
     } else if (typeof v === "bigint") rc = this.bindInt64(st, i, v);
     else if (v instanceof Uint8Array) {

@@ -23,3 +23,11 @@ export function tabChannelName(namespace: string): string {
 export function openTabChannel(namespace: string): BroadcastChannel {
   return new BroadcastChannel(tabChannelName(namespace));
 }
+
+/**
+ * The storage-reset handshake has its own channel: a listener on the batch channel would
+ * deserialize every batch the tab posts (10k rows = hundreds of ms) only to ignore it.
+ */
+export function openResetChannel(namespace: string): BroadcastChannel {
+  return new BroadcastChannel(`jazz-reset:${namespace}`);
+}

@@ -3,7 +3,7 @@
 // Messages: reset-request → (each other tab) release + reset-ack → wipe → reset-finished.
 
 import { wipeNamespace } from "../worker/opfs.ts";
-import { openTabChannel, type TabMessage } from "./channel.ts";
+import { openResetChannel, type TabMessage } from "./channel.ts";
 
 export interface ResetParticipant {
   release(): Promise<void>;
@@ -12,7 +12,7 @@ export interface ResetParticipant {
 
 /** Listen for other tabs' resets; returns the function that stops listening. */
 export function answerResetRequests(namespace: string, tabId: string, me: ResetParticipant): () => void {
-  const ch = openTabChannel(namespace);
+  const ch = openResetChannel(namespace);
   const handling = new Set<string>();
   ch.onmessage = async (e: MessageEvent<TabMessage>) => {
     const msg = e.data;
@@ -29,7 +29,7 @@ export function answerResetRequests(namespace: string, tabId: string, me: ResetP
 }
 
 export async function wipeNamespaceAcrossTabs(namespace: string, tabId: string, me: ResetParticipant): Promise<void> {
-  const ch = openTabChannel(namespace);
+  const ch = openResetChannel(namespace);
   const requestId = crypto.randomUUID();
   let lastAck = performance.now();
   ch.onmessage = (e: MessageEvent<TabMessage>) => {

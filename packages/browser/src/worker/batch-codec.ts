@@ -3,11 +3,26 @@
 import type { Batch } from "@jazz-tools/core";
 
 export function encodeBatch(batch: Batch): string {
+  // A replacer runs for every key of every write (10k rows = ~100k calls); most batches hold
+  // neither kind, so look first and take plain JSON when there is nothing to tag.
+  if (!needsTags(batch)) return JSON.stringify(batch);
   return JSON.stringify(batch, (_k, v: unknown) => {
     if (typeof v === "bigint") return { $big: v.toString() };
     if (v instanceof Uint8Array) return { $bytes: Array.from(v) };
     return v;
   });
+}
+
+function needsTags(batch: Batch): boolean {
+  for (const w of batch.writes) {
+    const values = w.values;
+    if (!values) continue;
+    for (const k in values) {
+      const v = values[k];
+      if (typeof v === "bigint" || v instanceof Uint8Array) return true;
+    }
+  }
+  return false;
 }
 
 export function decodeBatch(text: string): Batch {

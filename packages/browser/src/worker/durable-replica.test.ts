@@ -88,4 +88,11 @@ describe("DurableReplica", () => {
     const b: Batch = { ...batch("b", "a"), writes: [{ table: "t", id: "a", op: "insert", values: { x: new Uint8Array([1, 2]), y: 2n ** 60n, z: null } }] };
     expect(decodeBatch(encodeBatch(b))).toEqual(b);
   });
+
+  it("round-trips outbox bodies without tagged values, and tags them when only a later write has one", () => {
+    const plain: Batch = { ...batch("p", "a"), writes: [{ table: "t", id: "a", op: "insert", values: { s: "x", n: 1.5, z: null } }, { table: "t", id: "a", op: "delete" }] };
+    expect(decodeBatch(encodeBatch(plain))).toEqual(plain);
+    const late: Batch = { ...batch("l", "a"), writes: [{ table: "t", id: "a", op: "insert", values: { s: "x" } }, { table: "t", id: "b", op: "update", values: { y: 5n } }] };
+    expect(decodeBatch(encodeBatch(late))).toEqual(late);
+  });
 });

