@@ -9,6 +9,9 @@ import type { BrowserContext, Page } from "playwright-core";
 import { build, preview } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateAuthSecret } from "@jazz-tools/auth";
+import type { RuntimeSchema } from "@jazz-tools/core";
+import { definePermissions } from "@jazz-tools/core/internal/permissions/index.ts";
+import { publishCatalogue } from "../../../server/src/publish.ts";
 import { startServerProcess, type ServerProcess } from "../../../server/src/testing/spawn.ts";
 import { launch, newProfileDir, openApp } from "./harness.ts";
 
@@ -212,6 +215,36 @@ describe("a server that rejects the write", () => {
     expect(await app(page, "allAt", "local")).toEqual([]);
     expect(await app(page, "mutationErrors")).toEqual([{ code: "unknown_table" }]);
     await page.close();
+  });
+});
+
+describe("a permissions bundle that denies the write", () => {
+  let permServer: ServerProcess;
+  beforeAll(async () => {
+    permServer = await startServerProcess({ appId: APP, args: ["--admin-secret", "adm"] });
+    const c = { type: { kind: "string" as const }, optional: false, merge: "lww" as const };
+    const schema: RuntimeSchema = { tables: { todos: { columns: { title: c, tag: c } } } };
+    const permissions = definePermissions(schema, ({ policy }) => {
+      policy.todos.allowRead.always();
+      policy.todos.allowInsert.where({ tag: "allowed" });
+    });
+    await publishCatalogue({ serverUrl: permServer.url, appId: APP, adminSecret: "adm", schema, permissions });
+  });
+  afterAll(async () => {
+    await permServer?.stop();
+  });
+
+  it("a denied insert rejects wait({ tier: 'edge' }) and is retracted in the page; an allowed one reaches the server", async () => {
+    const secret = generateAuthSecret();
+    const denied = await open(deviceA, { secret, tag: "denied", serverUrl: permServer.url });
+    await app(denied, "insert", "not allowed");
+    expect(await app(denied, "waitFor", "not allowed", "edge")).toBe("PersistedWriteRejectedError:forbidden");
+    expect(await app(denied, "live")).toEqual([]);
+    expect(await app(denied, "mutationErrors")).toEqual([{ code: "forbidden" }]);
+    const allowed = await open(deviceB, { secret, tag: "allowed", serverUrl: permServer.url });
+    await app(allowed, "insert", "allowed");
+    expect(await app(allowed, "waitFor", "allowed", "edge")).toBe("ok");
+    await Promise.all([denied.close(), allowed.close()]);
   });
 });
 
