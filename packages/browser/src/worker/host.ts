@@ -8,6 +8,7 @@ import { openTabChannel, type TabMessage } from "../tabs/channel.ts";
 import { DurableReplica, type BatchApplier } from "./durable-replica.ts";
 import { OpfsDatabase, OpfsUnavailableError, type JournalMode } from "./opfs.ts";
 import { WorkerSync } from "../sync/worker-sync.ts";
+import { serialTransactions } from "./serial-transactions.ts";
 
 export interface WorkerInit {
   wasmModule: WebAssembly.Module;
@@ -51,7 +52,7 @@ export class WorkerHost {
     } finally {
       console.error = consoleError;
     }
-    this.replica = await DurableReplica.open(db, (d) => this.makeEngine(d, init.schema));
+    this.replica = await DurableReplica.open(serialTransactions(db), (d) => this.makeEngine(d, init.schema));
     this.channel = openTabChannel(init.namespace);
     const channel = this.channel;
     // The server link starts later (startSync), once the tab's Db knows its session token.
