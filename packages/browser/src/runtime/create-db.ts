@@ -228,9 +228,8 @@ function resetMirror(db: Db, mirror: WaSqliteDriver, image: Uint8Array): void {
   const before = ids();
   mirror.deserialize(image);
   for (const [t, after] of ids()) for (const id of after) before.get(t)!.add(id);
-  // Db keeps its live queries private; telling them every row id changed re-reads them all.
-  const live = (db as unknown as { live?: { notify(c: Map<string, Set<string>>): void } }).live;
-  live?.notify(before);
+  // Every row id before or after the swap may have changed: the live queries re-read them.
+  db.refreshLiveQueries(before);
 }
 
 /** The config fields a worker-side server link may need, without functions or class instances. */

@@ -608,6 +608,15 @@ export class Db {
 
   // ---------------------------------------------------------------- link
 
+  /**
+   * The SQLite database under this Db changed outside it (a runtime replaced it with a fresh
+   * image): re-run the live queries that read any of these rows (table → row ids).
+   */
+  refreshLiveQueries(changes: Map<string, Set<string>>): void {
+    if (this.shutdownPromise) return;
+    this.live.notify(changes);
+  }
+
   /** Rows that left every synced query's scope: drop the local copy, live queries lose them. */
   private evictRows(table: string, ids: string[]): void {
     if (this.shutdownPromise) return;

@@ -135,3 +135,24 @@ describe("large change sets", () => {
     expect(calls[1][0].n).toBe(999);
   });
 });
+
+describe("refreshLiveQueries", () => {
+  it("re-reads the live queries over rows changed under the Db (e.g. a runtime swapping the database image)", async () => {
+    const driver = createNodeSqlDriver();
+    const db = new Db({ config: { appId: "t", secret: generateAuthSecret() }, driver });
+    dbs.push(db);
+    const q = handle({ orderBy: [["n", "asc"]] });
+    db.insert(q, { name: "a", n: 1, flag: true });
+    const calls: (string | null)[][] = [];
+    db.subscribeAll(q, ({ all }) => calls.push(all.map((r) => r.name)));
+    await Promise.resolve();
+    expect(calls).toEqual([["a"]]);
+    // Changed behind the Db's back: nothing is delivered until it is told.
+    expect(driver.run(`UPDATE items SET name = 'b'`)).toBe(1);
+    expect(calls).toEqual([["a"]]);
+    // Ids as stored (what a runtime reads from the swapped tables).
+    const stored = driver.all(`SELECT id FROM items`).map((r) => String(r[0]));
+    db.refreshLiveQueries(new Map([["items", new Set(stored)]]));
+    expect(calls).toEqual([["a"], ["b"]]);
+  });
+});
