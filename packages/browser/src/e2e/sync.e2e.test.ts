@@ -214,6 +214,8 @@ describe("a server that rejects the write", () => {
     expect(await app(page, "live")).toEqual([]);
     expect(await app(page, "allAt", "local")).toEqual([]);
     expect(await app(page, "mutationErrors")).toEqual([{ code: "unknown_table" }]);
+    // The server refuses subscriptions to the unknown table too: a tier-edge read fails instead of hanging.
+    expect(await app(page, "readError")).toBe("QueryRefusedError");
     await page.close();
   });
 });

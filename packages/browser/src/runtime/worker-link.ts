@@ -173,6 +173,10 @@ export class WorkerLink implements ReplicaLink {
       const id = ownQueryId(this.tabId, msg.queryId);
       if (id === null || !this.subs.has(id)) return;
       for (const l of this.listeners) l.onQuerySettled?.(id, msg.tier);
+    } else if (msg.type === "refused") {
+      const id = ownQueryId(this.tabId, msg.queryId);
+      if (id === null || !this.subs.delete(id)) return;
+      for (const l of this.listeners) l.onQueryRefused?.(id, msg.reason);
     } else if (msg.type === "auth") {
       this.onServerAuth(msg);
     }

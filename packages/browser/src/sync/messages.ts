@@ -10,6 +10,8 @@ export type SyncMessage =
   | { type: "unsubscribe"; queryId: string }
   /** The server says a query settled at a tier (its first snapshot is complete there). */
   | { type: "settled"; queryId: string; tier: DurabilityTier }
+  /** The server refused a query's subscription (it will never settle). */
+  | { type: "refused"; queryId: string; reason: string }
   /** A worker took over the server connection: every worker re-sends its own tab's queries. */
   | { type: "resubscribe" }
   /** Local commits landed in the shared outbox; the leader pushes them. */

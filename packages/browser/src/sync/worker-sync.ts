@@ -62,6 +62,7 @@ export class WorkerSync {
       this.offs.push(
         up.onQuerySettled((queryId, tier) => post({ type: "settled", queryId, tier })),
       );
+    if (up.onQueryRefused) this.offs.push(up.onQueryRefused((queryId, reason) => post({ type: "refused", queryId, reason })));
     if (up.onAuth) this.offs.push(up.onAuth((e) => post({ type: "auth", error: e.error, message: e.message })));
   }
 

@@ -33,6 +33,7 @@ export interface Upstream {
   subscribeQuery?(queryId: string, query: QueryIR, tier: DurabilityTier): void;
   unsubscribeQuery?(queryId: string): void;
   onQuerySettled?(listener: (queryId: string, tier: DurabilityTier) => void): () => void;
+  onQueryRefused?(listener: (queryId: string, reason: string) => void): () => void;
   onAuth?(listener: (e: { error?: string; message?: string }) => void): () => void;
   /** A refreshed session token from a tab (db.updateAuthToken). */
   updateToken?(jwt: string | null): void;

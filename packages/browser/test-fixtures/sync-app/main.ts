@@ -70,6 +70,10 @@ const app = {
   live: () => live.map((t) => t.title).sort(),
   seenAt: (title: string) => firstSeen.get(title) ?? null,
   edgeFirst: () => edgeFirst,
+  /** The error name of a tier-edge read, or "ok". */
+  async readError() {
+    return db.all(todos, { tier: "edge" }).then(() => "ok", (e: Error) => e.name);
+  },
   async allAt(tier: "local" | "edge") {
     return (await db.all(todos, { tier })).map((t) => t.title).sort();
   },

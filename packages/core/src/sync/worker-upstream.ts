@@ -36,6 +36,8 @@ export interface ServerUpstream {
   unsubscribeQuery(queryId: string): void;
   /** Settled notifications for the tabs' tier-gated first callbacks. */
   onQuerySettled(listener: (queryId: string, tier: DurabilityTier) => void): () => void;
+  /** The server refused a subscription (e.g. an unknown table); it will not settle. */
+  onQueryRefused(listener: (queryId: string, reason: string) => void): () => void;
   onAuth(listener: (e: AuthEvent) => void): () => void;
   onStatus(listener: (s: LinkStatus) => void): () => void;
   /** A refreshed external JWT (db.updateAuthToken in a tab). */
@@ -59,6 +61,7 @@ export function createServerUpstream(ctx: ServerUpstreamContext, WebSocket: WebS
   });
   const link = new ServerLink({ serverUrl, appId, WebSocket, auth, schema: () => ctx.replica.schema() ?? ctx.schema });
   const settledListeners = new Set<(id: string, tier: DurabilityTier) => void>();
+  const refusedListeners = new Set<(id: string, reason: string) => void>();
   // Applying to the durable replica is async; keep remote batches and fates in arrival order.
   let chain: Promise<void> = Promise.resolve();
   const serial = (fn: () => Promise<void>) => {
@@ -76,6 +79,7 @@ export function createServerUpstream(ctx: ServerUpstreamContext, WebSocket: WebS
         ctx.publishRemote(batches);
       }),
     onQuerySettled: (id, tier) => serial(async () => settledListeners.forEach((l) => l(id, tier))),
+    onQueryRefused: (id, reason) => serial(async () => refusedListeners.forEach((l) => l(id, reason))),
   });
   // Whatever the outbox holds (offline writes, writes from before a reload) goes first.
   serial(async () => {
@@ -89,6 +93,10 @@ export function createServerUpstream(ctx: ServerUpstreamContext, WebSocket: WebS
     onQuerySettled(listener) {
       settledListeners.add(listener);
       return () => settledListeners.delete(listener);
+    },
+    onQueryRefused(listener) {
+      refusedListeners.add(listener);
+      return () => refusedListeners.delete(listener);
     },
     onAuth: (l) => link.onAuth(l),
     onStatus: (l) => link.onStatus(l),
