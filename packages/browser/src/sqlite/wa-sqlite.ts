@@ -100,24 +100,29 @@ export class WaSqliteDriver implements SqlDriver {
    * Opens through a VFS that answers "busy" while it fetches handles and locks asynchronously
    * (OPFSCoopSyncVFS): wait for its pending operations, then retry.
    */
-  static async openAsync(m: WaModule, filename: string, vfs?: string): Promise<WaSqliteDriver> {
+  static async openAsync(m: WaModule, filename: string, vfs?: string, beforeRetry?: () => void): Promise<WaSqliteDriver> {
+    // Bounded by time, not by tries: under load a closing tab may hold the file for seconds.
+    const deadline = Date.now() + BUSY_DEADLINE_MS;
     for (let attempt = 0; ; attempt++) {
       m.retryOps ??= [];
       const { rc, db } = tryOpen(m, filename, vfs);
       if (rc === SQLITE_OK) return new WaSqliteDriver(m, db);
+      const backoff = () => new Promise((r) => setTimeout(r, Math.min(25 * 2 ** attempt, 1000)));
       // CANTOPEN after an async attempt: the handles were still held by a worker that just
       // died or is closing (NoModificationAllowedError). The VFS forgets the failed attempt.
-      if (rc === SQLITE_CANTOPEN && vfs && attempt < 60) {
-        await new Promise((r) => setTimeout(r, Math.min(25 * 2 ** attempt, 1000)));
+      // BUSY with nothing to wait for: the VFS's request is still in flight; back off too.
+      const transient = rc === SQLITE_CANTOPEN || rc === SQLITE_BUSY;
+      if (!vfs || !transient || Date.now() > deadline) throw new SqliteError(`cannot open ${filename}: ${errstr(m, rc)}`, rc);
+      if (rc === SQLITE_CANTOPEN || m.retryOps.length === 0) {
+        await backoff();
         continue;
       }
-      if (rc !== SQLITE_BUSY || m.retryOps.length === 0 || attempt > 20)
-        throw new SqliteError(`cannot open ${filename}: ${errstr(m, rc)}`, rc);
       try {
         await settleRetryOps(m);
       } catch {
         // The file's handles are still held elsewhere (a closing tab): back off, then retry.
-        await new Promise((r) => setTimeout(r, Math.min(25 * 2 ** attempt, 1000)));
+        await backoff();
+        beforeRetry?.();
       }
     }
   }
@@ -352,8 +357,16 @@ export class WaSqliteDriver implements SqlDriver {
 export async function settleRetryOps(m: WaModule): Promise<void> {
   const ops = m.retryOps;
   m.retryOps = [];
-  await Promise.all(ops);
+  // allSettled, not all: on the first rejection Promise.all would return while another op (a
+  // Web Lock wait) is still in flight. The VFS pushes that op only once, so every retry would
+  // then answer BUSY with nothing left to wait for. Wait for all of them, then report a failure.
+  const results = await Promise.allSettled(ops);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
 }
+
+/** How long opening or locking an OPFS database may wait for another tab before it fails. */
+export const BUSY_DEADLINE_MS = 120_000;
 
 function tryOpen(m: WaModule, filename: string, vfs: string | undefined): { rc: number; db: number } {
   const zName = cstring(m, filename);

@@ -37,11 +37,13 @@ export class WorkerHost {
     this.tabId = init.tabId;
     let db: OpfsDatabase;
     // The VFS reports the cause of a failed open (e.g. a handle conflict) only on console.error.
+    // Keep it for the failure reason; an open that succeeds after retrying is no error (a
+    // closing tab briefly holding the file), so it is logged at debug level only.
     const vfsErrors: string[] = [];
     const consoleError = console.error;
     console.error = (...args: unknown[]) => {
       vfsErrors.push(args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : String(a))).join(" "));
-      consoleError(...args);
+      console.debug("[jazz] retried after:", ...args);
     };
     try {
       const m = await loadWaSqlite({ module: init.wasmModule });

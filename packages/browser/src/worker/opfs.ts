@@ -5,11 +5,44 @@
 // synchronously while the lock is held.
 
 import { OPFSCoopSyncVFS } from "@journeyapps/wa-sqlite/src/examples/OPFSCoopSyncVFS.js";
-import { SQLITE_BUSY, SQLITE_OK, SqliteError, WaSqliteDriver, settleRetryOps, type WaModule } from "../sqlite/wa-sqlite.ts";
+import { BUSY_DEADLINE_MS, SQLITE_BUSY, SQLITE_OK, SqliteError, WaSqliteDriver, settleRetryOps, type WaModule } from "../sqlite/wa-sqlite.ts";
 
 const VFS_NAME = "jazz-opfs";
 const ROOT_DIR = "jazz";
 const registered = new WeakMap<WaModule, Promise<void>>();
+const vfsOf = new WeakMap<WaModule, CoopVfsState>();
+
+/** The parts of OPFSCoopSyncVFS's per-file state that dropStrayHandles needs. */
+type CoopVfsState = {
+  persistentFiles: Map<string, { accessHandle: { close(): void } | null; handleLockReleaser: unknown; isRequestInProgress?: boolean }>;
+};
+
+/**
+ * The VFS creates a file's access handles (db, -journal, -wal) in parallel under its Web Lock;
+ * when one fails (NoModificationAllowedError: a closed tab's worker still holds it) it closes the
+ * handles it has and drops the lock, but a sibling createSyncAccessHandle still in flight lands
+ * afterwards and is kept without the lock. That stray handle makes this worker's next attempt
+ * fail the same way, and the next, so the file stays "busy" forever. Before retrying, close the
+ * handles of every file this connection does not hold the lock for.
+ */
+export function dropStrayHandles(m: WaModule): void {
+  const vfs = vfsOf.get(m);
+  if (!vfs) return;
+  for (const [path, file] of vfs.persistentFiles) {
+    if (/-(journal|wal)$/.test(path)) continue;
+    if (file.handleLockReleaser || file.isRequestInProgress) continue;
+    for (const suffix of ["", "-journal", "-wal"]) {
+      const f = vfs.persistentFiles.get(path + suffix);
+      if (!f?.accessHandle) continue;
+      try {
+        f.accessHandle.close();
+      } catch {
+        // Already closed.
+      }
+      f.accessHandle = null;
+    }
+  }
+}
 
 /** OPFS could not be used (e.g. SecurityError in a private window). */
 export class OpfsUnavailableError extends Error {
@@ -28,6 +61,7 @@ async function registerVfs(m: WaModule): Promise<void> {
     done = OPFSCoopSyncVFS.create(VFS_NAME, m).then((vfs) => {
       // The default (64) is too short for "/jazz/<app>::<user>/db.sqlite-journal".
       vfs.mxPathname = 1024;
+      vfsOf.set(m, vfs as unknown as CoopVfsState);
       const rc = m.vfs_register(vfs, false);
       if (rc !== SQLITE_OK) throw new SqliteError(`cannot register the OPFS VFS (${rc})`, rc);
     });
@@ -66,7 +100,7 @@ export class OpfsDatabase {
         await sleep(20 * 2 ** attempt);
       }
     }
-    const driver = await WaSqliteDriver.openAsync(m, `/${namespaceDir(namespace)}/db.sqlite`, VFS_NAME);
+    const driver = await WaSqliteDriver.openAsync(m, `/${namespaceDir(namespace)}/db.sqlite`, VFS_NAME, () => dropStrayHandles(m));
     const db = new OpfsDatabase(m, driver, namespace);
     if (journal === "wal-exclusive") {
       // Exclusive locking keeps the file lock forever: single connection only (no tab sharing).
@@ -96,18 +130,22 @@ export class OpfsDatabase {
   }
 
   private async retryBusy(attempt: () => number): Promise<void> {
+    // Bounded by time, not by tries: another tab may hold the file for seconds under load
+    // (a reloading owner's worker closing), and a busy file must never reach the app as an error.
+    const deadline = Date.now() + BUSY_DEADLINE_MS;
     for (let tries = 0; ; tries++) {
       const rc = attempt();
       if (rc === SQLITE_OK) return;
-      if (rc === SQLITE_BUSY && tries < 50) {
+      if (rc === SQLITE_BUSY && Date.now() < deadline) {
         if (this.driver.inTransaction) this.driver.exec("ROLLBACK");
         try {
           if (this.m.retryOps.length) await settleRetryOps(this.m);
-          else await sleep(Math.min(2 ** tries, 100));
+          else await sleep(Math.min(2 ** tries, 250));
         } catch {
           // Handle conflict (NoModificationAllowedError) while a closing tab's worker still
-          // holds the file: back off and ask again.
+          // holds the file: back off, drop handles that landed after the failure, ask again.
           await sleep(Math.min(25 * 2 ** tries, 1000));
+          dropStrayHandles(this.m);
         }
         continue;
       }
