@@ -4,40 +4,7 @@
 import { Db, DbConfigError, createDbFromParts, type DbConfig } from "@jazz-tools/core";
 import { createNodeSqlDriver } from "@jazz-tools/sqlite-node";
 
-export * from "@jazz-tools/core";
-export {
-  generateAuthSecret,
-  validateAuthSecret,
-  isValidAuthSecret,
-  AuthSecretError,
-  deriveLocalFirstIdentity,
-  mintLocalFirstToken,
-  mintAnonymousToken,
-  verifyLocalFirstIdentityProof,
-  sessionFromJwt,
-  decodeJwtPayload,
-  authStateFromJwt,
-  normalizeAudience,
-  AuthPrincipalChangeError,
-  type Session,
-  type AuthState,
-  type AuthMode,
-  type LocalFirstIdentity,
-  type IdentityProofResult,
-} from "@jazz-tools/auth";
-// The docs import the secret store from "jazz-tools" itself; it takes a pluggable storage, so it
-// is safe to load on Node too (localStorage is only touched when no storage is given).
-export {
-  BrowserAuthSecretStore,
-  browserAuthSecretStore,
-  AuthSecretStoreError,
-  LocalFirstAuthStore,
-  createLocalFirstAuthStore,
-  type AuthSecretStorage,
-  type BrowserAuthSecretStoreOptions,
-  type LocalFirstAuthSnapshot,
-  type LocalFirstAuthStoreOptions,
-} from "@jazz-tools/auth/browser";
+export * from "./common-exports.ts";
 
 /**
  * `createDb(config)` on Node: an in-memory SQLite replica (`driver: { type: "memory" }`, the
