@@ -21,6 +21,9 @@ export interface HandshakeAuth {
   backendSecret?: string;
   session?: { user_id: string; claims?: Record<string, unknown> };
   adminSecret?: string;
+  /** Edge → core: the shared server-to-server secret (`--peer-secret`); with `session`, the
+   * edge acts for that user (permissions apply), without one it is the privileged peer. */
+  peerSecret?: string;
 }
 
 export interface WireSession {

@@ -375,9 +375,10 @@ export class ServerLink implements ReplicaLink {
   }
 
   private onFate(fate: BatchFate): void {
-    if (!this.outbox.delete(fate.batchId)) {
-      // Not ours (already settled, or pushed by an earlier link instance): still report it.
-    }
+    // An edge server answers `edge` first and `global` once its core accepted: keep the batch
+    // until a final fate, so a reconnect re-pushes it and the edge answers with where it is now.
+    // (A fate for a batch not in the outbox — settled, or an earlier link's — is still reported.)
+    if (fate.kind === "rejected" || fate.tier === "global") this.outbox.delete(fate.batchId);
     for (const l of this.listeners) l.onFate(fate);
   }
 }
@@ -394,6 +395,7 @@ export function authHeaders(auth: HandshakeAuth): Record<string, string> {
   if (auth.backendSecret) h["X-Jazz-Backend-Secret"] = auth.backendSecret;
   if (auth.session) h["X-Jazz-Session"] = base64Json(auth.session);
   if (auth.adminSecret) h["X-Jazz-Admin-Secret"] = auth.adminSecret;
+  if (auth.peerSecret) h["X-Jazz-Peer-Secret"] = auth.peerSecret;
   return h;
 }
 

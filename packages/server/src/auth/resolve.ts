@@ -16,6 +16,8 @@ import { AuthError, UsageError } from "../errors.ts";
 
 export const SYSTEM_USER_ID = "jazz:system";
 export const ADMIN_USER_ID = "jazz:admin";
+/** An edge server connected with the peer secret and no session (its catalogue link). */
+export const PEER_USER_ID = "jazz:peer";
 
 export interface AuthConfig {
   appId: string;
@@ -24,6 +26,8 @@ export interface AuthConfig {
   jwtPublicKey?: string;
   backendSecret?: string;
   adminSecret?: string;
+  /** Edge servers presenting this secret may connect as peers (see ../edge/). */
+  peerSecret?: string;
 }
 
 export interface ResolvedAuth {
@@ -32,6 +36,8 @@ export interface ResolvedAuth {
   isAdmin: boolean;
   /** Backend secret without a session: the backend itself, permissions bypassed. */
   isBackend: boolean;
+  /** An edge server (peer secret), acting for `session` or, without one, privileged. */
+  isPeer?: boolean;
   /** When the credential stops being valid (ms since epoch), if it expires. */
   expiresAt?: number;
 }
@@ -67,6 +73,22 @@ export class Authenticator {
       if (!this.cfg.adminSecret) throw new AuthError("disabled", "this server has no admin secret configured");
       if (!secretEquals(auth.adminSecret, this.cfg.adminSecret)) throw new AuthError("invalid", "admin secret is wrong");
       isAdmin = true;
+    }
+
+    if (auth.peerSecret !== undefined) {
+      if (!this.cfg.peerSecret) throw new AuthError("disabled", "this server accepts no edge peers (start it with --peer-secret)");
+      if (!secretEquals(auth.peerSecret, this.cfg.peerSecret)) throw new AuthError("invalid", "peer secret is wrong");
+      if (auth.session) {
+        // The edge authenticated its client; the core re-checks that user's permissions.
+        const s = auth.session as Partial<WireSession>;
+        if (typeof s.user_id !== "string" || s.user_id.length === 0) {
+          throw new AuthError("invalid", "peer session needs a non-empty user_id");
+        }
+        const claims = s.claims && typeof s.claims === "object" ? s.claims : {};
+        const authMode = s.authMode === "local-first" || s.authMode === "anonymous" ? s.authMode : "external";
+        return { session: { user_id: s.user_id, claims, authMode }, isAdmin, isBackend: false, isPeer: true };
+      }
+      return { session: { user_id: PEER_USER_ID, claims: {}, authMode: "backend" }, isAdmin, isBackend: true, isPeer: true };
     }
 
     if (auth.backendSecret !== undefined) {

@@ -137,12 +137,14 @@ export class Connection implements Subscriber {
       case "sub":
         try {
           this.service.hub.subscribe(this, msg.id, msg.query);
+          this.service.upstream?.subscribed(this, msg.id, msg.query, msg.tier);
         } catch (e) {
           this.send({ t: "error", code: "bad_request", id: msg.id, message: `subscription ${msg.id} refused: ${(e as Error).message}` });
         }
         return;
       case "unsub":
         this.service.hub.unsubscribe(this, msg.id);
+        this.service.upstream?.unsubscribed(this, msg.id);
         return;
       case "schema":
         this.publishSchema(msg.schema);

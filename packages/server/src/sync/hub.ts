@@ -31,6 +31,8 @@ interface Group {
 export class SubscriptionHub {
   private readonly groups = new Map<string, Group>();
   private readonly bySubscriber = new Map<Subscriber, Map<string, Group>>();
+  /** The tier a first snapshot is complete at here: the core's is global, an edge's is edge. */
+  settledTier: DurabilityTier = "global";
 
   constructor(
     private readonly driver: SqlDriver,
@@ -62,7 +64,7 @@ export class SubscriptionHub {
     const history = this.log.history([...g.rows].map(splitRowKey)).map((h) => h.batch);
     if (history.length > 0) sub.sendBatches(history);
     // A server with no upstream is the core: its answer is settled at the global tier.
-    sub.sendSettled(queryId, "global");
+    sub.sendSettled(queryId, this.settledTier);
   }
 
   unsubscribe(sub: Subscriber, queryId: string): void {
@@ -189,4 +191,49 @@ export class SubscriptionHub {
     // After the batch itself, so a client sees e.g. the membership delete before losing the rows.
     if (left.size > 0) this.sendEvictions(left, new Set(rows.map((r) => rowKey(r.table, r.id))));
   }
+
+  /**
+   * Edge mode: the core rejected a batch the edge had accepted, and the store and log no longer
+   * hold it. Every subscriber that covered one of its rows drops them (`evict`) and receives
+   * their remaining history again, so every replica that merged the batch converges.
+   */
+  onRetracted(rows: { table: string; id: string }[]): void {
+    const keys = new Set(rows.map((r) => rowKey(r.table, r.id)));
+    const touched = new Set(rows.map((r) => r.table));
+    const plan = new Map<Subscriber, { evict: Set<RowKey>; resend: Set<RowKey> }>();
+    const left = new Map<Subscriber, Set<RowKey>>();
+    for (const g of this.groups.values()) {
+      let reads = false;
+      for (const t of g.scope.tables) if (touched.has(t)) reads = true;
+      if (!reads) continue;
+      const before = g.rows;
+      g.rows = g.scope.evaluate(this.driver);
+      this.noteLeaving(left, g, before, g.rows);
+      for (const sub of g.members.keys()) {
+        let p = plan.get(sub);
+        if (!p) plan.set(sub, (p = { evict: new Set(), resend: new Set() }));
+        for (const k of keys) if (before.has(k) || g.rows.has(k)) p.evict.add(k);
+        for (const k of g.rows) if (keys.has(k) || !before.has(k)) p.resend.add(k);
+      }
+    }
+    for (const [sub, p] of plan) {
+      if (p.evict.size > 0 && sub.sendEvicted) sub.sendEvicted(groupByTable(p.evict));
+      if (p.resend.size > 0) {
+        const history = this.log.history([...p.resend].map(splitRowKey)).map((h) => h.batch);
+        if (history.length > 0) sub.sendBatches(history);
+      }
+    }
+    if (left.size > 0) this.sendEvictions(left, keys);
+  }
+}
+
+function groupByTable(keys: Iterable<RowKey>): { table: string; ids: string[] }[] {
+  const byTable = new Map<string, string[]>();
+  for (const k of keys) {
+    const { table, id } = splitRowKey(k);
+    const ids = byTable.get(table);
+    if (ids) ids.push(id);
+    else byTable.set(table, [id]);
+  }
+  return [...byTable].map(([table, ids]) => ({ table, ids }));
 }

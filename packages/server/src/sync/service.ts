@@ -1,17 +1,30 @@
 // Ties the pieces of one app's sync together: the engine (store, log, catalogue), the
 // subscription hub, the authenticator and the live connections.
 
-import type { Batch, RuntimeSchema } from "@jazz-tools/core";
+import type { Batch, BatchFate, DurabilityTier, QueryIR, RuntimeSchema } from "@jazz-tools/core";
 import { CLOSE } from "@jazz-tools/core/sync";
 import type { Authenticator } from "../auth/resolve.ts";
 import { SchemaPublishError } from "../errors.ts";
 import type { Connection } from "./connection.ts";
-import { ServerEngine } from "./engine.ts";
+import { ServerEngine, type Accepted } from "./engine.ts";
 import { SubscriptionHub } from "./hub.ts";
 import { enforcePermissions } from "./permissions.ts";
 import { PermissionsState, assertBundleFitsSchema, parsePermissionsBundle } from "@jazz-tools/core/internal/permissions/index.ts";
 
+/** Edge mode (see ../edge/): how pushes are decided and subscriptions mirrored upstream. */
+export interface UpstreamHooks {
+  /** Replaces engine.accept inside the group-commit transaction; a null fate is answered later. */
+  accept(from: Connection, batch: Batch): { fate: BatchFate | null; applied: Accepted["applied"] };
+  /** After the group commit and its fan-out: forward what was accepted. */
+  committed(): void;
+  subscribed(c: Connection, queryId: string, query: QueryIR, tier: DurabilityTier): void;
+  unsubscribed(c: Connection, queryId: string): void;
+  detached(c: Connection): void;
+}
+
 export class SyncService {
+  /** Set on an edge server; null on the core. */
+  upstream: UpstreamHooks | null = null;
   readonly hub: SubscriptionHub;
   readonly connections = new Set<Connection>();
 
@@ -34,6 +47,7 @@ export class SyncService {
   detach(c: Connection): void {
     this.connections.delete(c);
     this.hub.removeSubscriber(c);
+    this.upstream?.detached(c);
   }
 
   private pending: { from: Connection; batch: Batch }[] = [];
@@ -54,19 +68,26 @@ export class SyncService {
   private flush(): void {
     this.flushScheduled = false;
     const items = this.pending.splice(0);
-    let outcomes: ReturnType<ServerEngine["accept"]>[];
+    const up = this.upstream;
+    let outcomes: { fate: BatchFate | null; applied: Accepted["applied"] }[];
     try {
-      outcomes = this.engine.store.transaction(() => items.map(({ from, batch }) => this.engine.accept(batch, from.session!, from.isPrivileged)));
+      outcomes = this.engine.store.transaction(() =>
+        items.map(({ from, batch }) => (up ? up.accept(from, batch) : this.engine.accept(batch, from.session!, from.isPrivileged))),
+      );
     } catch (e) {
       // The commit itself failed: nothing was acknowledged; the clients re-push on reconnect.
       for (const { from } of items) from.close(CLOSE.internalError, `storage error: ${(e as Error).message}`);
       return;
     }
-    items.forEach(({ from }, i) => from.send({ t: "fate", fate: outcomes[i]!.fate }));
+    items.forEach(({ from }, i) => {
+      const fate = outcomes[i]!.fate;
+      if (fate) from.send({ t: "fate", fate });
+    });
     items.forEach(({ from }, i) => {
       const applied = outcomes[i]!.applied;
       if (applied) this.hub.onAccepted(applied.batch, applied.rows, from);
     });
+    up?.committed();
   }
 
   /** Structural schema: anyone in development, admin only with NODE_ENV=production. */
