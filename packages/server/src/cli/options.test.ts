@@ -69,11 +69,33 @@ describe("jazz-tools server options", () => {
 
   it("--help is recognised and the help documents every option", () => {
     expect(parseServerArgs(["--help"], {})).toBe("help");
-    for (const flag of ["--port", "--data-dir", "--in-memory", "--jwks-url", "--jwt-public-key", "--allow-local-first-auth", "--backend-secret", "--admin-secret"]) {
+    for (const flag of ["--port", "--data-dir", "--in-memory", "--jwks-url", "--jwt-public-key", "--allow-local-first-auth", "--backend-secret", "--admin-secret", "--upstream-url", "--peer-secret"]) {
       expect(SERVER_HELP).toContain(flag);
     }
-    for (const env of ["JAZZ_JWKS_URL", "JAZZ_JWT_PUBLIC_KEY", "JAZZ_ALLOW_LOCAL_FIRST_AUTH", "JAZZ_BACKEND_SECRET", "JAZZ_ADMIN_SECRET", "1625", "./data"]) {
+    for (const env of ["JAZZ_JWKS_URL", "JAZZ_JWT_PUBLIC_KEY", "JAZZ_ALLOW_LOCAL_FIRST_AUTH", "JAZZ_BACKEND_SECRET", "JAZZ_ADMIN_SECRET", "JAZZ_UPSTREAM_URL", "JAZZ_PEER_SECRET", "1625", "./data"]) {
       expect(SERVER_HELP).toContain(env);
     }
+  });
+
+  it("edge mode: --upstream-url with --peer-secret and --admin-secret, from flags or env", () => {
+    expect(parse(["app", "--upstream-url", "http://core:1625", "--peer-secret", "p", "--admin-secret", "a"])).toMatchObject({
+      upstreamUrl: "http://core:1625",
+      peerSecret: "p",
+      adminSecret: "a",
+    });
+    expect(parse(["app"], { JAZZ_UPSTREAM_URL: "wss://core.example", JAZZ_PEER_SECRET: "ep", JAZZ_ADMIN_SECRET: "ea" })).toMatchObject({
+      upstreamUrl: "wss://core.example",
+      peerSecret: "ep",
+    });
+    // A core only needs the peer secret, to accept edges.
+    expect(parse(["app", "--peer-secret", "p"])).toMatchObject({ peerSecret: "p", upstreamUrl: undefined });
+  });
+
+  it("edge mode refuses a missing peer or admin secret and a bad URL", () => {
+    expect(() => parseServerArgs(["app", "--upstream-url", "http://core", "--admin-secret", "a"], {})).toThrow(/--upstream-url requires --peer-secret/);
+    expect(() => parseServerArgs(["app", "--upstream-url", "http://core", "--peer-secret", "p"], {})).toThrow(/--upstream-url requires --admin-secret/);
+    expect(() => parseServerArgs(["app", "--peer-secret", "p", "--admin-secret", "a"], { JAZZ_UPSTREAM_URL: "http://core" })).not.toThrow();
+    expect(() => parseServerArgs(["app", "--upstream-url", "core:1625", "--peer-secret", "p", "--admin-secret", "a"], {})).toThrow(UsageError);
+    expect(() => parseServerArgs(["app", "--upstream-url", "ftp://core", "--peer-secret", "p", "--admin-secret", "a"], {})).toThrow(/http\(s\):\/\/ or ws\(s\):\/\//);
   });
 });

@@ -18,6 +18,10 @@ export interface ServerOptions {
   allowLocalFirstAuth: boolean;
   backendSecret?: string;
   adminSecret?: string;
+  /** Edge mode: the core server this edge syncs with (see ../edge/). */
+  upstreamUrl?: string;
+  /** Shared server-to-server secret: an edge presents it upstream, a core accepts edges with it. */
+  peerSecret?: string;
   /** NODE_ENV=production: schema publishing needs the admin secret. */
   production: boolean;
 }
@@ -51,10 +55,18 @@ Options:
       --admin-secret <SECRET>     Required for deploy, migrations push and schema catalogue
                                   reads; in development structural schema auto-sync works
                                   without it [env: JAZZ_ADMIN_SECRET]
+      --upstream-url <URL>        Run as an edge server connected to the upstream core
+                                  server; requires --peer-secret and --admin-secret
+                                  [env: JAZZ_UPSTREAM_URL]
+      --peer-secret <SECRET>      Shared server-to-server secret for edge sync: required
+                                  with --upstream-url; on the core, accepts edges that
+                                  present it [env: JAZZ_PEER_SECRET]
       --host <HOST>               Interface to listen on (default: 0.0.0.0)
   -h, --help                      Show this help
 
 External JWT auth needs either --jwks-url or --jwt-public-key, not both.
+Edge mode is enabled by --upstream-url; give it --peer-secret and --admin-secret (or
+JAZZ_PEER_SECRET and JAZZ_ADMIN_SECRET).
 `;
 
 type Env = Record<string, string | undefined>;
@@ -68,6 +80,8 @@ const VALUE_FLAGS: Record<string, keyof ServerOptions> = {
   "--jwt-public-key": "jwtPublicKey",
   "--backend-secret": "backendSecret",
   "--admin-secret": "adminSecret",
+  "--upstream-url": "upstreamUrl",
+  "--peer-secret": "peerSecret",
   "--host": "host",
 };
 
@@ -135,6 +149,23 @@ export function parseServerArgs(argv: string[], env: Env = process.env): ServerO
     }
   }
 
+  const upstreamUrl = raw.upstreamUrl ?? nonEmpty(env.JAZZ_UPSTREAM_URL);
+  const peerSecret = raw.peerSecret ?? nonEmpty(env.JAZZ_PEER_SECRET);
+  const adminSecret = raw.adminSecret ?? nonEmpty(env.JAZZ_ADMIN_SECRET);
+  if (upstreamUrl) {
+    let u: URL;
+    try {
+      u = new URL(upstreamUrl);
+    } catch {
+      throw new UsageError(`--upstream-url is not a valid URL: ${JSON.stringify(upstreamUrl)}`);
+    }
+    if (!["http:", "https:", "ws:", "wss:"].includes(u.protocol)) {
+      throw new UsageError(`--upstream-url must be an http(s):// or ws(s):// URL, got ${u.protocol}`);
+    }
+    if (!peerSecret) throw new UsageError("--upstream-url requires --peer-secret (or JAZZ_PEER_SECRET): the secret the core accepts edges with");
+    if (!adminSecret) throw new UsageError("--upstream-url requires --admin-secret (or JAZZ_ADMIN_SECRET)");
+  }
+
   const production = env.NODE_ENV === "production";
   const allowEnv = parseBool(env.JAZZ_ALLOW_LOCAL_FIRST_AUTH, "JAZZ_ALLOW_LOCAL_FIRST_AUTH");
   const allowLocalFirstAuth = allowLocalFirstFlag || (allowEnv ?? !production);
@@ -149,7 +180,9 @@ export function parseServerArgs(argv: string[], env: Env = process.env): ServerO
     jwtPublicKey: jwtKeyArg ? readKey(jwtKeyArg) : undefined,
     allowLocalFirstAuth,
     backendSecret: raw.backendSecret ?? nonEmpty(env.JAZZ_BACKEND_SECRET),
-    adminSecret: raw.adminSecret ?? nonEmpty(env.JAZZ_ADMIN_SECRET),
+    adminSecret,
+    upstreamUrl,
+    peerSecret,
     production,
   };
 }
