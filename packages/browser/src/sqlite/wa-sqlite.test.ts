@@ -96,4 +96,41 @@ describe("WaSqliteDriver (wa-sqlite sync build, C exports) in Node", () => {
     expect(b.all(`SELECT count(*) FROM t`)).toEqual([[5001]]);
     expect(a.all(`SELECT count(*) FROM t`)).toEqual([[5000]]);
   });
+
+  it("sorts, indexes and keeps temp tables larger than the page cache in memory (no file system behind the default VFS)", () => {
+    const d = WaSqliteDriver.open(m);
+    d.exec(`PRAGMA cache_size=-256; CREATE TABLE t (a TEXT, b INTEGER)`);
+    d.exec("BEGIN");
+    // ~3 MB of rows: well past the 256 KiB cache, so SQLite's sorter and temp btrees spill.
+    for (let i = 0; i < 30_000; i++) d.run(`INSERT INTO t VALUES (?, ?)`, [`${(i * 7919) % 30_000}`.padStart(8, "0") + "x".repeat(90), i]);
+    d.exec("COMMIT");
+    expect(d.all(`SELECT substr(a, 1, 8) FROM t ORDER BY a LIMIT 2`)).toEqual([["00000000"], ["00000001"]]);
+    expect(d.all(`SELECT count(*) FROM (SELECT a, count(*) FROM t GROUP BY a ORDER BY 2 DESC)`)).toEqual([[30_000]]);
+    d.exec(`CREATE INDEX t_a ON t(a); CREATE TEMP TABLE copy AS SELECT * FROM t`);
+    expect(d.all(`SELECT count(*) FROM temp.copy`)).toEqual([[30_000]]);
+    d.exec("VACUUM");
+    d.close();
+  });
+
+  it("answers SQLite's randomness, clock and heap growth from JS", () => {
+    const d = WaSqliteDriver.open(m);
+    const [[r1, r2]] = d.all(`SELECT hex(randomblob(16)), hex(randomblob(16))`) as [[string, string]];
+    expect(r1).toMatch(/^[0-9A-F]{32}$/);
+    expect(r1).not.toBe(r2);
+    const [[now]] = d.all(`SELECT CAST(unixepoch('subsec') * 1000 AS INTEGER)`) as [[number]];
+    expect(Math.abs(now - Date.now())).toBeLessThan(5000);
+    // localtime goes through the tm struct the wasm reads back: same wall clock as JS's Date.
+    const t = 1_700_000_000;
+    const local = new Date(t * 1000);
+    const pad = (n: number) => String(n).padStart(2, "0");
+    const expected = `${local.getFullYear()}-${pad(local.getMonth() + 1)}-${pad(local.getDate())} ${pad(local.getHours())}:${pad(local.getMinutes())}:${pad(local.getSeconds())}`;
+    expect(d.all(`SELECT datetime(?, 'unixepoch', 'localtime')`, [t])).toEqual([[expected]]);
+    const before = m.HEAPU8.byteLength;
+    const big = new Uint8Array(before + (1 << 20)).fill(7);
+    d.exec(`CREATE TABLE b (x BLOB)`);
+    d.run(`INSERT INTO b VALUES (?)`, [big]);
+    expect(m.HEAPU8.byteLength).toBeGreaterThan(before);
+    expect(d.all(`SELECT length(x), hex(substr(x, -2)) FROM b`)).toEqual([[big.byteLength, "0707"]]);
+    d.close();
+  });
 });

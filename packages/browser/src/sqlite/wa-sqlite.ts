@@ -4,14 +4,26 @@
 
 import type { SqlDriver, SqlValue } from "@jazz-tools/core";
 
-/** The subset of the Emscripten module we use. Heap views are re-read on every use (memory grows). */
+/**
+ * The wa-sqlite wasm as load.ts instantiates it: its C exports under their C names plus the few
+ * helpers a JS VFS expects of an Emscripten module. Heap views are replaced when memory grows:
+ * re-read them on every use.
+ */
 export interface WaModule {
   HEAPU8: Uint8Array;
   HEAP32: Int32Array;
   getTempRet0(): number;
+  UTF8ToString(p: number): string;
+  /** A JS VFS queues the async work a "busy" answer waits for here (OPFSCoopSyncVFS). */
   retryOps: Promise<unknown>[];
   pendingOps?: Promise<unknown>[];
-  vfs_register(vfs: unknown, makeDefault: boolean): number;
+  /** JS objects/functions the C side calls through the adapter imports, by registration key. */
+  callbacks: Map<number, object>;
+  ctors(): void;
+  main(argc: number, argv: number): number;
+  tempret(): number;
+  /** libvfs_vfs_register(zName, mxPathname, methodMask, asyncMask, makeDefault, pKeyOut). */
+  vfsRegister(zName: number, mxPathname: number, methodMask: number, asyncMask: number, makeDefault: number, pKey: number): number;
   _sqlite3_malloc(n: number): number;
   _sqlite3_free(p: number): void;
   _sqlite3_open_v2(zName: number, ppDb: number, flags: number, zVfs: number): number;
@@ -93,7 +105,11 @@ export class WaSqliteDriver implements SqlDriver {
   static open(m: WaModule, filename = ":memory:", vfs?: string): WaSqliteDriver {
     const { rc, db } = tryOpen(m, filename, vfs);
     if (rc !== SQLITE_OK) throw new SqliteError(`cannot open ${filename}: ${errstr(m, rc)}`, rc);
-    return new WaSqliteDriver(m, db);
+    const driver = new WaSqliteDriver(m, db);
+    // Temporary tables, sorts and indexes that outgrow the cache stay in memory: the default VFS
+    // has no file system here (see load.ts), so a temporary file would be a disk I/O error.
+    driver.exec("PRAGMA temp_store=memory");
+    return driver;
   }
 
   /**

@@ -5,6 +5,7 @@
 // synchronously while the lock is held.
 
 import { OPFSCoopSyncVFS } from "@journeyapps/wa-sqlite/src/examples/OPFSCoopSyncVFS.js";
+import { registerJsVfs, type JsVfs } from "../sqlite/vfs-bridge.ts";
 import { BUSY_DEADLINE_MS, SQLITE_BUSY, SQLITE_OK, SqliteError, WaSqliteDriver, settleRetryOps, type WaModule } from "../sqlite/wa-sqlite.ts";
 
 const VFS_NAME = "jazz-opfs";
@@ -62,7 +63,7 @@ async function registerVfs(m: WaModule): Promise<void> {
       // The default (64) is too short for "/jazz/<app>::<user>/db.sqlite-journal".
       vfs.mxPathname = 1024;
       vfsOf.set(m, vfs as unknown as CoopVfsState);
-      const rc = m.vfs_register(vfs, false);
+      const rc = registerJsVfs(m, vfs as unknown as JsVfs);
       if (rc !== SQLITE_OK) throw new SqliteError(`cannot register the OPFS VFS (${rc})`, rc);
     });
     registered.set(m, done);
