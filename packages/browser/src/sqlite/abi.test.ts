@@ -46,7 +46,7 @@ describe("wa-sqlite ABI tables (abi.ts) match the installed wa-sqlite build", ()
   it("answers every import the wasm declares, each once, with a handler of the right kind", () => {
     const declared = WebAssembly.Module.imports(wasm);
     expect(declared.every((i) => i.module === "a" && i.kind === "function")).toBe(true);
-    const ours = Object.entries(IMPORTS).flatMap(([group, names]) => names.split(" ").map((name) => [group, name] as const));
+    const ours = Object.entries(IMPORTS).flatMap(([group, names]) => names.split(" ").map((name) => [group as keyof typeof IMPORTS, name] as const));
     expect(ours.map(([, n]) => n).sort()).toEqual(declared.map((i) => i.name).sort());
     for (const [group, name] of ours) expect([group, importNames.get(name)]).toEqual([group, expect.stringMatching(expectedImports[group])]);
   });
