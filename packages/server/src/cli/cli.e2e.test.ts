@@ -17,6 +17,8 @@ describe("jazz-tools CLI (real process)", () => {
     ["a bad port", ["server", "app", "--port", "nope"], /--port must be an integer/],
     ["--jwks-url with --jwt-public-key", ["server", "app", "--jwks-url", "https://a/jwks", "--jwt-public-key", '{"kty":"EC"}'], /cannot be used together/],
     ["an unknown command", ["serve", "app"], /unknown command/],
+    ["--upstream-url without --peer-secret", ["server", "app", "--upstream-url", "http://127.0.0.1:1", "--admin-secret", "a"], /--upstream-url requires --peer-secret/],
+    ["--upstream-url without --admin-secret", ["server", "app", "--upstream-url", "http://127.0.0.1:1", "--peer-secret", "p"], /--upstream-url requires --admin-secret/],
   ])("exits 2 with one line on %s", async (_name, args, message) => {
     const r = await runCliProcess(args as string[]);
     expect(r.code).toBe(2);
@@ -42,7 +44,7 @@ describe("jazz-tools CLI (real process)", () => {
   it("--help documents every option and exits 0", async () => {
     const r = await runCliProcess(["server", "--help"]);
     expect(r.code).toBe(0);
-    for (const flag of ["--port", "--data-dir", "--in-memory", "--jwks-url", "--jwt-public-key", "--allow-local-first-auth", "--backend-secret", "--admin-secret"]) {
+    for (const flag of ["--port", "--data-dir", "--in-memory", "--jwks-url", "--jwt-public-key", "--allow-local-first-auth", "--backend-secret", "--admin-secret", "--upstream-url", "--peer-secret"]) {
       expect(r.stdout).toContain(flag);
     }
   });

@@ -12,22 +12,32 @@ import { openDatabase } from "../storage/open.ts";
 import { Connection } from "../sync/connection.ts";
 import { ServerEngine } from "../sync/engine.ts";
 import { SyncService } from "../sync/service.ts";
+import { EdgeUpstream } from "../edge/upstream.ts";
 
 export interface RunningServer {
   /** http://host:port */
   url: string;
   port: number;
   service: SyncService;
+  /** Set in edge mode (--upstream-url). */
+  edge: EdgeUpstream | null;
   close(): Promise<void>;
 }
 
 const MAX_BODY = 8 * 1024 * 1024;
 
-export async function startSyncServer(opts: ServerOptions): Promise<RunningServer> {
+export async function startSyncServer(
+  opts: ServerOptions,
+  /** Edge mode tuning (tests shorten the reconnect backoff towards the core). */
+  edgeTuning: { backoff?: { baseMs?: number; capMs?: number; jitterMs?: number } } = {},
+): Promise<RunningServer> {
   const authenticator = await Authenticator.create(opts);
   const { driver } = openDatabase(opts);
   const engine = new ServerEngine(driver, opts.appId);
   const service = new SyncService(engine, authenticator, { production: opts.production });
+  const edge = opts.upstreamUrl
+    ? new EdgeUpstream(service, { upstreamUrl: opts.upstreamUrl, appId: opts.appId, peerSecret: opts.peerSecret!, production: opts.production, ...edgeTuning })
+    : null;
   const wsPath = `/apps/${encodeURIComponent(opts.appId)}/ws`;
   const appPrefix = `/apps/${encodeURIComponent(opts.appId)}/`;
 
@@ -45,7 +55,8 @@ export async function startSyncServer(opts: ServerOptions): Promise<RunningServe
       return;
     }
     if (url.pathname === "/health") {
-      json(res, 200, { status: "ok", appId: opts.appId, connections: service.connections.size });
+      const upstream = edge ? { upstream: { status: edge.status, pending: edge.pendingUpstream } } : {};
+      json(res, 200, { status: "ok", appId: opts.appId, connections: service.connections.size, ...upstream });
       return;
     }
     if (!url.pathname.startsWith(appPrefix)) {
@@ -117,7 +128,9 @@ export async function startSyncServer(opts: ServerOptions): Promise<RunningServe
     url: `http://${host}:${port}`,
     port,
     service,
+    edge,
     async close() {
+      await edge?.close();
       service.closeAll(CLOSE.shuttingDown, "server shutting down");
       wss.close();
       await new Promise<void>((r) => http.close(() => r()));
@@ -155,6 +168,8 @@ function transportAuth(req: IncomingMessage): HandshakeAuth {
   }
   const admin = header(req, "x-jazz-admin-secret");
   if (admin) auth.adminSecret = admin;
+  const peer = header(req, "x-jazz-peer-secret");
+  if (peer) auth.peerSecret = peer;
   return auth;
 }
 

@@ -27,6 +27,11 @@ export interface SpawnOptions {
   /** Reuse a port (restart after a crash); default: a free one. */
   port?: number;
   args?: string[];
+  /** Edge mode: the core's URL (needs peerSecret; an admin secret is generated if not given). */
+  upstreamUrl?: string;
+  /** The server-to-server secret: an edge presents it, a core accepts edges with it. */
+  peerSecret?: string;
+  adminSecret?: string;
   env?: Record<string, string | undefined>;
   /** Extra node flags (e.g. --cpu-prof) for the server process. */
   nodeArgs?: string[];
@@ -39,7 +44,12 @@ export function tempDir(prefix = "jazz-server-"): string {
 export async function startServerProcess(opts: SpawnOptions = {}): Promise<ServerProcess> {
   const appId = opts.appId ?? "test-app";
   const dataDir = opts.dataDir ?? tempDir();
-  const args = [...(opts.nodeArgs ?? []), CLI, "server", appId, "--host", "127.0.0.1", "--port", String(opts.port ?? 0), "--data-dir", dataDir, ...(opts.args ?? [])];
+  const secrets: string[] = [];
+  if (opts.upstreamUrl) secrets.push("--upstream-url", opts.upstreamUrl);
+  if (opts.peerSecret) secrets.push("--peer-secret", opts.peerSecret);
+  const adminSecret = opts.adminSecret ?? (opts.upstreamUrl ? `admin-${Math.random().toString(36).slice(2)}` : undefined);
+  if (adminSecret) secrets.push("--admin-secret", adminSecret);
+  const args = [...(opts.nodeArgs ?? []), CLI, "server", appId, "--host", "127.0.0.1", "--port", String(opts.port ?? 0), "--data-dir", dataDir, ...secrets, ...(opts.args ?? [])];
   const child = spawn(process.execPath, args, {
     env: { ...process.env, NODE_ENV: "development", ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],

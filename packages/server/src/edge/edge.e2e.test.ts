@@ -1,0 +1,335 @@
+// Core + edge topology with real server processes on 127.0.0.1: Node Dbs on the edge and on the
+// core see each other's writes live; the edge acknowledges `edge` on its own and `global` once
+// the core accepted (also after the core was away); a write the core rejects fails the edge
+// client's global wait and is retracted everywhere; a wrong peer secret is refused.
+
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { generateAuthSecret } from "@jazz-tools/auth";
+import { PersistedWriteRejectedError, type Db, type QueryLike, type RuntimeSchema } from "@jazz-tools/core";
+import { definePermissions } from "@jazz-tools/core/internal/permissions/index.ts";
+import { publishCatalogue } from "../publish.ts";
+import { startServerProcess, tempDir, type ServerProcess } from "../testing/spawn.ts";
+import { eventually, until } from "../testing/clients.ts";
+import { createNodeDb, type LinkedDb } from "../client/node-db.ts";
+
+const APP = "edge-e2e";
+const PEER = "peer-secret-for-tests";
+const ADMIN = "admin-secret-for-tests";
+
+const schema: RuntimeSchema = {
+  tables: {
+    notes: {
+      columns: {
+        title: { type: { kind: "string" }, optional: false, merge: "lww" },
+        owner: { type: { kind: "string" }, optional: false, merge: "lww" },
+        body: { type: { kind: "string" }, optional: true, merge: "lww" },
+      },
+    },
+  },
+};
+type Note = { id: string; title: string; owner: string; body?: string | null };
+const notes: QueryLike<Note> = { _table: "notes", _schema: schema, _build: () => ({ table: "notes", conditions: [], orderBy: [], includes: [] }) };
+const titled = (title: string): QueryLike<Note> => ({
+  _table: "notes",
+  _schema: schema,
+  _build: () => ({ table: "notes", conditions: [{ column: "title", op: "eq", value: title }], orderBy: [], includes: [] }),
+});
+
+// Anyone reads; a note can only be written as its owner.
+const ownerOnly = definePermissions(schema, ({ policy, session }) => {
+  policy.notes.allowRead.always();
+  policy.notes.allowInsert.where({ owner: session.user_id });
+  policy.notes.allowUpdate.where({ owner: session.user_id });
+  policy.notes.allowDelete.where({ owner: session.user_id });
+});
+
+/** Resolves to "resolved", "rejected: <error>" or "pending" after `ms`. */
+async function stateAfter(p: Promise<unknown>, ms: number): Promise<string> {
+  let state = "pending";
+  p.then(
+    () => (state = "resolved"),
+    (e) => (state = `rejected: ${e}`),
+  );
+  await new Promise((r) => setTimeout(r, ms));
+  return state;
+}
+
+async function health(url: string): Promise<{ connections: number; upstream?: { status: string; pending: number } }> {
+  return (await fetch(`${url}/health`)).json() as never;
+}
+
+describe("edge server in front of a core (real processes)", () => {
+  let core: ServerProcess;
+  let edge: ServerProcess;
+  const dbs: Db[] = [];
+  const newDb = async (url: string) => {
+    const db = await createNodeDb({ appId: APP, serverUrl: url, secret: generateAuthSecret() }, { backoff: { baseMs: 50, capMs: 500, jitterMs: 20 } });
+    dbs.push(db);
+    return db as LinkedDb;
+  };
+  const startCore = (dataDir?: string, port?: number) => startServerProcess({ appId: APP, peerSecret: PEER, adminSecret: ADMIN, dataDir, port });
+
+  beforeAll(async () => {
+    core = await startCore();
+    edge = await startServerProcess({ appId: APP, upstreamUrl: core.url, peerSecret: PEER, adminSecret: ADMIN });
+    await eventually(async () => (await health(edge.url)).upstream?.status === "connected", "the edge connected to the core");
+  });
+  afterEach(async () => {
+    await Promise.all(dbs.splice(0).map((d) => d.shutdown()));
+  });
+  afterAll(async () => {
+    await edge?.stop();
+    await core?.stop();
+  });
+
+  it("a client of the edge and a client of the core see each other's writes live", async () => {
+    const onEdge = await newDb(edge.url);
+    const onCore = await newDb(core.url);
+    let edgeRows: Note[] = [];
+    let coreRows: Note[] = [];
+    onEdge.subscribeAll(titled("live"), (d) => (edgeRows = d.all), { tier: "global" });
+    onCore.subscribeAll(titled("live"), (d) => (coreRows = d.all), { tier: "global" });
+    await onEdge.all(titled("live"), { tier: "global" });
+    await onCore.all(titled("live"), { tier: "global" });
+
+    const fromEdge = onEdge.insert(notes, { title: "live", owner: onEdge.getAuthState().session!.user_id });
+    await until(() => coreRows.some((r) => r.id === fromEdge.value.id), "the core client sees the edge client's insert");
+    const fromCore = onCore.insert(notes, { title: "live", owner: onCore.getAuthState().session!.user_id });
+    await until(() => edgeRows.some((r) => r.id === fromCore.value.id), "the edge client sees the core client's insert");
+    onCore.update(notes, fromEdge.value.id, { owner: "changed on the core" });
+    await until(() => edgeRows.find((r) => r.id === fromEdge.value.id)?.owner === "changed on the core", "the edge client sees the update");
+    await fromEdge.wait({ tier: "global" });
+    expect((await onCore.all(titled("live"), { tier: "global" })).map((r) => r.id).sort()).toEqual([fromEdge.value.id, fromCore.value.id].sort());
+  });
+
+  it("two clients of the same edge see each other's writes", async () => {
+    const a = await newDb(edge.url);
+    const b = await newDb(edge.url);
+    let bRows: Note[] = [];
+    b.subscribeAll(titled("same-edge"), (d) => (bRows = d.all), { tier: "edge" });
+    const w = a.insert(notes, { title: "same-edge", owner: "a" });
+    await until(() => bRows.some((r) => r.id === w.value.id), "b sees a's insert through the edge");
+  });
+
+  it("acknowledges edge without the core, global once the core accepted; serves locally meanwhile and flushes on reconnect", async () => {
+    const writer = await newDb(edge.url);
+    const reader = await newDb(edge.url);
+    await writer.all(titled("offline-core"), { tier: "global" });
+    let readerRows: Note[] = [];
+    reader.subscribeAll(titled("offline-core"), (d) => (readerRows = d.all), { tier: "edge" });
+    await reader.all(titled("offline-core"), { tier: "edge" });
+
+    const port = core.port;
+    await core.crash();
+    await eventually(async () => (await health(edge.url)).upstream?.status !== "connected", "the edge noticed the core is gone");
+
+    const w = writer.insert(notes, { title: "offline-core", owner: "w" });
+    await w.wait({ tier: "edge" });
+    const global = w.wait({ tier: "global" });
+    // The edge stored it and serves it to its other clients, but the core has not seen it.
+    await until(() => readerRows.some((r) => r.id === w.value.id), "another edge client sees the write while the core is down");
+    expect(await stateAfter(global, 800)).toBe("pending");
+    expect((await health(edge.url)).upstream?.pending).toBeGreaterThanOrEqual(1);
+
+    core = await startCore(core.dataDir, port);
+    await global;
+    const onCore = await newDb(core.url);
+    const rows = await onCore.all(titled("offline-core"), { tier: "global" });
+    expect(rows.map((r) => r.id)).toContain(w.value.id);
+    await eventually(async () => (await health(edge.url)).upstream?.pending === 0, "the edge's outbox drained");
+  });
+
+  it("a wrong peer secret is refused by the core (4001); a server without --peer-secret refuses every peer", async () => {
+    const refused = (url: string, secret: string) =>
+      new Promise<{ code: number; error: string }>((resolve, reject) => {
+        const ws = new WebSocket(`${url.replace("http", "ws")}/apps/${APP}/ws`, ["jazz-sync.v1"], { headers: { "X-Jazz-Peer-Secret": secret } });
+        let error = "";
+        ws.on("open", () => ws.send(JSON.stringify({ t: "hello", v: 2, clientId: "peer-test", auth: {} })));
+        ws.on("message", (d) => (error += d.toString()));
+        ws.on("close", (code) => resolve({ code, error }));
+        ws.on("error", reject);
+      });
+    const wrong = await refused(core.url, "not-the-secret");
+    expect(wrong.code).toBe(4001);
+    expect(JSON.parse(wrong.error)).toMatchObject({ t: "error", code: "unauthorized", reason: "invalid", message: "peer secret is wrong" });
+
+    const plain = await startServerProcess({ appId: APP, args: ["--in-memory"] });
+    try {
+      const r = await refused(plain.url, PEER);
+      expect(r.code).toBe(4001);
+      expect(JSON.parse(r.error)).toMatchObject({ reason: "disabled" });
+    } finally {
+      await plain.stop();
+    }
+
+    const badEdge = await startServerProcess({ appId: APP, upstreamUrl: core.url, peerSecret: "not-the-secret", args: ["--in-memory"] });
+    try {
+      await eventually(async () => (await health(badEdge.url)).upstream?.status === "unauthorized", "the edge reports the refusal");
+      expect(badEdge.output()).toMatch(/refused this edge \(check --peer-secret\)/);
+    } finally {
+      await badEdge.stop();
+    }
+  });
+});
+
+describe("edge server: the core's permissions", () => {
+  let core: ServerProcess;
+  let edge: ServerProcess;
+  const dbs: Db[] = [];
+  const newDb = async (url: string) => {
+    const db = await createNodeDb({ appId: APP, serverUrl: url, secret: generateAuthSecret() }, { backoff: { baseMs: 50, capMs: 500, jitterMs: 20 } });
+    dbs.push(db);
+    return db as LinkedDb;
+  };
+  beforeAll(async () => {
+    core = await startServerProcess({ appId: APP, peerSecret: PEER, adminSecret: ADMIN });
+    edge = await startServerProcess({ appId: APP, upstreamUrl: core.url, peerSecret: PEER, adminSecret: ADMIN });
+  });
+  afterEach(async () => {
+    await Promise.all(dbs.splice(0).map((d) => d.shutdown()));
+  });
+  afterAll(async () => {
+    await edge?.stop();
+    await core?.stop();
+  });
+
+  it("a write the edge accepted but the core rejects: global wait rejects, the row is retracted at the edge and its clients", async () => {
+    const writer = await newDb(edge.url);
+    const watcher = await newDb(edge.url);
+    await writer.all(notes, { tier: "global" }); // publishes the schema through the edge to the core
+    let watched: Note[] = [];
+    watcher.subscribeAll(titled("contested"), (d) => (watched = d.all), { tier: "edge" });
+    await watcher.all(titled("contested"), { tier: "edge" });
+
+    // Deploy owner-only permissions to the core while the edge cannot hear about them: stop the
+    // core, deploy through a second process on its data dir, then bring the core back.
+    const port = core.port;
+    await core.stop();
+    const deployer = await startServerProcess({ appId: APP, dataDir: core.dataDir, adminSecret: ADMIN });
+    await publishCatalogue({ serverUrl: deployer.url, appId: APP, adminSecret: ADMIN, schema, permissions: ownerOnly });
+    await deployer.stop();
+
+    const me = writer.getAuthState().session!.user_id;
+    const kept = writer.insert(notes, { title: "contested", owner: me });
+    const denied = writer.insert(notes, { title: "contested", owner: "somebody-else" });
+    await denied.wait({ tier: "edge" });
+    await until(() => watched.length === 2, "the watcher on the edge sees both writes");
+    let mutationError: { code: string } | null = null;
+    writer.onMutationError((e) => (mutationError = e));
+
+    core = await startServerProcess({ appId: APP, dataDir: core.dataDir, port, peerSecret: PEER, adminSecret: ADMIN });
+    const err = await denied.wait({ tier: "global" }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(PersistedWriteRejectedError);
+    expect(err).toMatchObject({ batchId: denied.batchId, code: "forbidden" });
+    expect(mutationError).toMatchObject({ code: "forbidden" });
+    await kept.wait({ tier: "global" });
+
+    // Retracted at the writer, at the other edge client and in the edge's own store.
+    expect((await writer.all(titled("contested"))).map((r) => r.id)).toEqual([kept.value.id]);
+    await until(() => watched.length === 1 && watched[0]!.id === kept.value.id, "the watcher's copy is retracted");
+    const late = await newDb(edge.url);
+    expect((await late.all(titled("contested"), { tier: "edge" })).map((r) => r.id)).toEqual([kept.value.id]);
+    // And the core never had it.
+    const onCore = await newDb(core.url);
+    expect((await onCore.all(titled("contested"), { tier: "global" })).map((r) => r.id)).toEqual([kept.value.id]);
+  });
+
+  it("permissions deployed on the core reach the edge, which then refuses a forbidden write itself", async () => {
+    const fresh = definePermissions(schema, ({ policy, session }) => {
+      policy.notes.allowRead.always();
+      policy.notes.allowInsert.where({ owner: session.user_id });
+      policy.notes.allowUpdate.where({ owner: session.user_id });
+      policy.notes.allowDelete.never();
+    });
+    await publishCatalogue({ serverUrl: core.url, appId: APP, adminSecret: ADMIN, permissions: fresh });
+    await eventually(async () => {
+      const res = await fetch(`${edge.url}/apps/${APP}/admin/schema`, { headers: { "X-Jazz-Admin-Secret": ADMIN } });
+      const body = (await res.json()) as { permissions: unknown };
+      return JSON.stringify(body.permissions) === JSON.stringify(fresh);
+    }, "the edge has the core's new permissions");
+    const db = await newDb(edge.url);
+    const row = db.insert(notes, { title: "mine", owner: db.getAuthState().session!.user_id });
+    await row.wait({ tier: "global" });
+    // The Db learned the bundle from the edge, so the denial is local and synchronous.
+    expect(() => db.delete(notes, row.value.id)).toThrow();
+  });
+});
+
+describe("edge server: a core rejection retracts the write at every client of the edge", () => {
+  // Owners may hand a note over (whereOld only), so the core and the edge can disagree about a
+  // write when the core saw a transfer the edge has not heard of yet.
+  const transferable = definePermissions(schema, ({ policy, session }) => {
+    policy.notes.allowRead.always();
+    policy.notes.allowInsert.where({ owner: session.user_id });
+    policy.notes.allowUpdate.whereOld({ owner: session.user_id });
+    policy.notes.allowDelete.whereOld({ owner: session.user_id });
+  });
+  let core: ServerProcess;
+  let edge: ServerProcess;
+  const dbs: Db[] = [];
+  const newDb = async (url: string, secret = generateAuthSecret()) => {
+    const db = await createNodeDb({ appId: APP, serverUrl: url, secret }, { backoff: { baseMs: 50, capMs: 500, jitterMs: 20 } });
+    dbs.push(db);
+    return db as LinkedDb;
+  };
+  beforeAll(async () => {
+    core = await startServerProcess({ appId: APP, peerSecret: PEER, adminSecret: ADMIN });
+    await publishCatalogue({ serverUrl: core.url, appId: APP, adminSecret: ADMIN, schema, permissions: transferable });
+    edge = await startServerProcess({ appId: APP, upstreamUrl: core.url, peerSecret: PEER, adminSecret: ADMIN });
+    await eventually(async () => {
+      const res = await fetch(`${edge.url}/apps/${APP}/admin/schema`, { headers: { "X-Jazz-Admin-Secret": ADMIN } });
+      return JSON.stringify(((await res.json()) as { permissions: unknown }).permissions) === JSON.stringify(transferable);
+    }, "the edge has the core's permissions");
+  });
+  afterAll(async () => {
+    await Promise.all(dbs.splice(0).map((d) => d.shutdown()));
+    await edge?.stop();
+    await core?.stop();
+  });
+
+  it("an edit the edge allowed but the core refuses (the note was handed over meanwhile) is retracted at the watcher too", async () => {
+    const secret = generateAuthSecret();
+    const owner = await newDb(edge.url, secret);
+    const watcher = await newDb(edge.url);
+    const refusals: string[] = [];
+    owner.onMutationError((e) => refusals.push(e.code));
+    const note = owner.insert(notes, { title: "handover", owner: owner.getAuthState().session!.user_id });
+    await note.wait({ tier: "global" });
+    let watched: Note[] = [];
+    watcher.subscribeAll(titled("handover"), (d) => (watched = d.all), { tier: "global" });
+    await watcher.all(titled("handover"), { tier: "global" });
+
+    // The core goes away; the owner edits through the edge, which allows it (it is the owner).
+    const port = core.port;
+    await core.stop();
+    const edit = owner.update(notes, note.value.id, { body: "edited at the edge" });
+    await edit.wait({ tier: "edge" });
+    await until(() => watched[0]?.body === "edited at the edge", "the watcher sees the edge-accepted edit");
+
+    // Meanwhile the same user hands the note over on the core (a second process on its data).
+    const side = await startServerProcess({ appId: APP, dataDir: core.dataDir, adminSecret: ADMIN });
+    const elsewhere = await newDb(side.url, secret);
+    await elsewhere.all(titled("handover"), { tier: "global" });
+    await elsewhere.update(notes, note.value.id, { owner: "somebody-else" }).wait({ tier: "global" });
+    await elsewhere.shutdown();
+    await side.stop();
+
+    core = await startServerProcess({ appId: APP, dataDir: core.dataDir, port, peerSecret: PEER, adminSecret: ADMIN });
+    const err = await edit.wait({ tier: "global" }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(PersistedWriteRejectedError);
+    expect(err).toMatchObject({ code: "forbidden" });
+    expect(refusals).toEqual(["forbidden"]);
+    // The watcher ends with the core's state: handed over, and without the refused edit.
+    await until(() => watched[0]?.owner === "somebody-else" && watched[0]?.body == null, "the watcher's copy is rebuilt without the refused edit");
+    expect((await owner.all(titled("handover")))[0]).toMatchObject({ owner: "somebody-else", body: null });
+    const late = await newDb(edge.url);
+    expect((await late.all(titled("handover"), { tier: "edge" }))[0]).toMatchObject({ owner: "somebody-else", body: null });
+  });
+});
