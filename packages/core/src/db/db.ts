@@ -625,6 +625,8 @@ export class Db {
 
   private applyRemote(batches: Batch[]): void {
     if (this.shutdownPromise) return;
+    // The common case (one batch fanned out): applyBatch is its own transaction already.
+    if (batches.length === 1) return this.live.notify(this.store.applyBatch(batches[0]).changes);
     const changed = new Map<string, Set<string>>();
     this.store.transaction(() => {
       for (const b of batches)

@@ -92,6 +92,8 @@ export class LiveQuery {
   }
 
   private entries: Entry[] = [];
+  /** `entries[i].obj`, kept in step by refreshIds (null until it first needs it). */
+  private objs: Row[] | null = null;
   private byId = new Map<string, Entry>();
 
   private decode(r: SqlValue[]): Row {
@@ -108,53 +110,68 @@ export class LiveQuery {
     return compareText(a[this.idIndex] as string, b[this.idIndex] as string);
   };
 
-  /** Apply changed ids of the query's own table without re-running the whole query. */
+  /** Index of the first entry not ordered before `raw` (entries are strictly ordered). */
+  private lowerBound(raw: SqlValue[]): number {
+    const entries = this.entries;
+    let lo = 0;
+    let hi = entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.compare(entries[mid].raw, raw) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Where an entry sits: a binary search (indexOf only if the order were ever inconsistent). */
+  private locate(e: Entry): number {
+    const at = this.lowerBound(e.raw);
+    return this.entries[at] === e ? at : this.entries.indexOf(e);
+  }
+
+  /**
+   * Apply changed ids of the query's own table without re-running the whole query. Work is
+   * O(changed · log n) plus one copy of the delivered objects (`objs` mirrors `entries`, so
+   * the fresh `all` array is a slice, not a rebuild).
+   */
   private refreshIds(ids: Set<string>): void {
     const fetched = new Map<string, SqlValue[]>();
     for (const r of this.inc!.fetch([...ids])) fetched.set(r[this.idIndex] as string, r);
     const entries = this.entries;
+    const objs = (this.objs ??= entries.map((e) => e.obj));
     const removed: RowDelta<Row>[] = [];
     const placed: Entry[] = [];
-    const status = new Map<Entry, 0 | 2>();
+    let updated: Set<string> | null = null;
     for (const id of ids) {
       const old = this.byId.get(id);
       const r = fetched.get(id);
       if (old && r && sameRaw(old.raw, r)) continue;
       if (old) {
-        const at = entries.indexOf(old);
+        const at = this.locate(old);
         removed.push({ kind: 1, id, index: at });
         entries.splice(at, 1);
+        objs.splice(at, 1);
         this.byId.delete(id);
       }
       if (r) {
         const e: Entry = { id, raw: r, obj: this.decode(r) };
-        // Binary search for the insertion point.
-        let lo = 0;
-        let hi = entries.length;
-        while (lo < hi) {
-          const mid = (lo + hi) >> 1;
-          if (this.compare(entries[mid].raw, r) < 0) lo = mid + 1;
-          else hi = mid;
-        }
-        entries.splice(lo, 0, e);
+        const at = this.lowerBound(r);
+        entries.splice(at, 0, e);
+        objs.splice(at, 0, e.obj);
         this.byId.set(id, e);
         placed.push(e);
-        status.set(e, old ? 2 : 0);
+        if (old) (updated ??= new Set()).add(id);
       }
     }
     if (removed.length === 0 && placed.length === 0) return;
-    const delta: RowDelta<Row>[] = [];
     // Updated rows were taken out and put back: report them as updates at their new index,
     // not as remove + add; real removals go first, highest old index first.
-    const updatedIds = new Set(placed.filter((e) => status.get(e) === 2).map((e) => e.id));
-    const realRemovals = removed.filter((d) => !updatedIds.has(d.id));
-    realRemovals.sort((a, b) => b.index - a.index);
-    delta.push(...realRemovals);
-    const adds = placed.map((e) => ({ e, index: entries.indexOf(e) })).sort((a, b) => a.index - b.index);
-    for (const { e, index } of adds) delta.push(status.get(e) === 0 ? { kind: 0, id: e.id, index, item: e.obj } : { kind: 2, id: e.id, index, item: e.obj });
-    const all = new Array<Row>(entries.length);
-    for (let i = 0; i < entries.length; i++) all[i] = entries[i].obj;
-    this.cb({ all, delta });
+    const delta: RowDelta<Row>[] = updated ? removed.filter((d) => !updated!.has(d.id)) : removed;
+    if (delta.length > 1) delta.sort((a, b) => b.index - a.index);
+    const adds = placed.map((e) => ({ e, index: this.locate(e) }));
+    if (adds.length > 1) adds.sort((a, b) => a.index - b.index);
+    for (const { e, index } of adds) delta.push(updated?.has(e.id) ? { kind: 2, id: e.id, index, item: e.obj } : { kind: 0, id: e.id, index, item: e.obj });
+    this.cb({ all: objs.slice(), delta });
   }
 
   get delivered(): boolean {
@@ -182,7 +199,8 @@ export class LiveQuery {
     const first = !this.isDelivered;
     const oldEntries = this.entries;
     const oldById = this.byId;
-    const entries = new Array<Entry>(n);
+    // Built by push, not new Array(n): a holey array makes the later splices slow.
+    const entries: Entry[] = [];
     const byId = new Map<string, Entry>();
     const all = new Array<Row>(n);
     const changed: boolean[] = new Array(n);
@@ -201,12 +219,13 @@ export class LiveQuery {
         changed[i] = true;
         anyChange = true;
       }
-      entries[i] = e;
+      entries.push(e);
       byId.set(id, e);
       all[i] = e.obj;
       if (!anyChange && oldEntries[i].id !== id) anyChange = true;
     }
     this.entries = entries;
+    this.objs = null;
     this.byId = byId;
     this.isDelivered = true;
     if (!anyChange) return;

@@ -24,7 +24,8 @@ import { projectForConnection } from "./permissions.ts";
 import type { PolicyHook } from "@jazz-tools/core/internal/query/sql/context.ts";
 
 let nextConnection = 1;
-const encodedBatches = new WeakMap<Batch[], string>();
+const encodedBatches = new WeakMap<Batch[], Buffer>();
+const projections = new WeakMap<Batch[], Map<string, Batch[]>>();
 
 export class Connection implements Subscriber {
   readonly id = `c${nextConnection++}`;
@@ -66,12 +67,33 @@ export class Connection implements Subscriber {
   }
 
   sendBatches(batches: Batch[]): void {
-    const visible = projectForConnection(this, batches);
-    if (visible.length === 0 || this.closed || this.ws.readyState !== 1) return;
-    // Fan-out hands many connections the same array: encode it once.
-    let text = encodedBatches.get(visible);
-    if (text === undefined) encodedBatches.set(visible, (text = encodeMessage({ t: "batches", batches: visible })));
-    this.ws.send(text);
+    if (this.closed || this.ws.readyState !== 1) return;
+    const visible = this.project(batches);
+    if (visible.length === 0) return;
+    // Fan-out hands many connections the same array: encode it once (to UTF-8 bytes too; sent
+    // as a text frame, so clients still receive a string).
+    let bytes = encodedBatches.get(visible);
+    if (bytes === undefined) encodedBatches.set(visible, (bytes = Buffer.from(encodeMessage({ t: "batches", batches: visible }))));
+    this.ws.send(bytes, { binary: false });
+  }
+
+  /**
+   * Fan-out hands many connections the same array, and sessions with the same policy key see
+   * the same rows: project once per key (the database does not change during one fan-out), and
+   * keep the input array when nothing was dropped, so the encoding below is shared too.
+   */
+  private project(batches: Batch[]): Batch[] {
+    const key = this.policyKey;
+    if (key === "") return projectForConnection(this, batches);
+    let byKey = projections.get(batches);
+    if (!byKey) projections.set(batches, (byKey = new Map()));
+    let out = byKey.get(key);
+    if (!out) {
+      out = projectForConnection(this, batches);
+      if (out.length === batches.length && out.every((b, i) => b === batches[i])) out = batches;
+      byKey.set(key, out);
+    }
+    return out;
   }
 
   /** Rows that left all of this connection's subscriptions without being written (v2+). */

@@ -168,24 +168,26 @@ export class SubscriptionHub {
         for (const k of entering) p.entering.add(k);
       }
     }
+    // Subscribers with the same entering rows get the same history: read and decode it once,
+    // and hand them the same array, so Connection encodes each distinct message once.
     const justThis = [batch];
+    const shared = new Map<string, { all: Batch[]; forOrigin: Batch[] | null }>();
     for (const [sub, p] of plan) {
       if (p.entering.size === 0) {
         if (p.batch && sub !== origin) sub.sendBatches(justThis);
         continue;
       }
-      const out: Batch[] = [];
-      const seen = new Set<string>();
-      if (p.entering.size > 0) {
+      const keys = [...p.entering].sort();
+      const key = `${p.batch ? 1 : 0}\u0001${keys.join("\u0001")}`;
+      let s = shared.get(key);
+      if (!s) {
         // Rows entering the scope: their whole history (which includes this batch).
-        for (const h of this.log.history([...p.entering].map(splitRowKey))) {
-          if (seen.has(h.batch.batchId)) continue;
-          if (sub === origin && h.batch.batchId === batch.batchId) continue;
-          seen.add(h.batch.batchId);
-          out.push(h.batch);
-        }
+        const all = this.log.history(keys.map(splitRowKey)).map((h) => h.batch);
+        if (p.batch && !all.some((b) => b.batchId === batch.batchId)) all.push(batch);
+        shared.set(key, (s = { all, forOrigin: null }));
       }
-      if (p.batch && sub !== origin && !seen.has(batch.batchId)) out.push(batch);
+      let out = s.all;
+      if (sub === origin) out = s.forOrigin ??= s.all.filter((b) => b.batchId !== batch.batchId);
       if (out.length > 0) sub.sendBatches(out);
     }
     // After the batch itself, so a client sees e.g. the membership delete before losing the rows.
