@@ -87,6 +87,27 @@ describe("createDb in the browser (persistent, default)", () => {
     expect(seenAt - t0).toBeLessThan(100);
   });
 
+  it("a write whose client dies before its worker committed it disappears from the other clients' live queries (nothing non-durable stays visible)", async () => {
+    const cfg = { appId: "app-" + hexId(), secret: generateAuthSecret() };
+    const a = await open(cfg);
+    const b = await open(cfg);
+    const seen: string[][] = [];
+    b.subscribeAll(todos, (d) => seen.push(d.all.map((t: Todo) => t.title).sort()));
+    await a.insert(todos, { title: "durable", batch: 1 }).wait({ tier: "local" });
+    await vi.waitFor(() => expect(seen.at(-1)).toEqual(["durable"]));
+    // The tab crashes: its worker is gone before the commit message can reach it. (Its Db is
+    // dropped from the cleanup list: shutting it down would wait for that commit forever.)
+    dbs.splice(dbs.indexOf(a), 1);
+    a.insert(todos, { title: "never durable", batch: 2 });
+    ((a as unknown as Record<symbol, Worker>)[Symbol.for("jazz.worker")]).terminate();
+    await vi.waitFor(() => expect(seen.some((s) => s.includes("never durable"))).toBe(true), { timeout: 2000 });
+    await vi.waitFor(() => expect(seen.at(-1)).toEqual(["durable"]), { timeout: 5000 });
+    expect((await b.all(todos)).map((t) => t.title)).toEqual(["durable"]);
+    // A client started now hydrates from the file: the write never reached it either.
+    const c = await open(cfg);
+    expect((await c.all(todos)).map((t) => t.title)).toEqual(["durable"]);
+  });
+
   it("deleteClientStorage wipes the namespace in every client and the same Db stays usable", async () => {
     const cfg = { appId: "app-" + hexId(), secret: generateAuthSecret() };
     const a = await open(cfg);

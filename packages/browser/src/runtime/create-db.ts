@@ -92,7 +92,7 @@ export async function createDb(config: BrowserDbConfig): Promise<BrowserDb> {
     throw new BrowserStorageError(`The Jazz worker could not open "${namespace}": ${first.result.reason}`);
   }
   let worker: StartedWorker = first;
-  const link = new WorkerLink(worker, openTabChannel(namespace), tabId);
+  const link = new WorkerLink(worker, openTabChannel(namespace), tabId, namespace);
   const mirror = WaSqliteDriver.open(m);
   mirror.deserialize(await worker.api.image());
 
@@ -136,8 +136,23 @@ export async function createDb(config: BrowserDbConfig): Promise<BrowserDb> {
   link.beforeRemote = (_batches, schema) => {
     if (schema) db.store.addTables(schema);
   };
+  // Rows the worker rebuilt after the server rejected a batch (durable retraction).
+  link.setRowSink((rows) => {
+    const changes = new Map<string, Set<string>>();
+    const known = db.store.getSchema().tables;
+    for (const { table, id, row } of rows) {
+      if (!known[table]) continue;
+      db.store.putRow(table, id, row);
+      let set = changes.get(table);
+      if (!set) changes.set(table, (set = new Set()));
+      set.add(id);
+    }
+    if (changes.size) db.refreshLiveQueries(changes);
+  });
   addEventListener("pagehide", onPageHide);
   addEventListener("pageshow", onPageShow);
+  // Tests reach the current worker (to kill it, as a crashing tab would) through this symbol.
+  Object.defineProperty(db, Symbol.for("jazz.worker"), { get: () => worker.worker });
   if (config.serverUrl) {
     // The leading worker talks to the server with this session's token; refreshed tokens follow.
     reflectServerAuth(db, (cb) => (link.onServerAuth = cb));

@@ -1,22 +1,30 @@
 // The mirror's ReplicaLink to the durable worker. Local batches are pushed to the worker
 // (coalesced per microtask into one commit call); fates come back from that call; batches
-// other tabs or upstream committed arrive on the tab channel.
+// other tabs committed or upstream sent, the server's fates (with the rows a retraction rebuilt)
+// and evictions arrive on the tab channel, posted by the workers once durable.
 
-import type { Batch, BatchFate, DurabilityTier, LinkListener, QueryIR, ReplicaLink, RuntimeSchema } from "@jazz-tools/core";
-import { ownQueryId, type SyncMessage } from "../sync/messages.ts";
+import type { Batch, BatchFate, DurabilityTier, LinkListener, QueryIR, ReplicaLink, RowState, RuntimeSchema } from "@jazz-tools/core";
+import { ownQueryId, tabLockName, type SyncMessage } from "../sync/messages.ts";
 import type { TabMessage } from "../tabs/channel.ts";
 import type { StartedWorker } from "./worker-client.ts";
 
 export class WorkerLink implements ReplicaLink {
   private readonly listeners = new Set<LinkListener>();
   private pending: Batch[] = [];
-  /** Local batches not yet announced to the other tabs. */
-  private toTabs: Batch[] = [];
   private scheduled = false;
   /** Pushed but not yet committed: resent to a restarted worker. */
   private readonly unsettled = new Map<string, Batch>();
   private inbox: Batch[] = [];
   private inboxFates: BatchFate[] = [];
+  /** Local batches not yet announced to the other tabs. */
+  private toTabs: Batch[] = [];
+  /** Other tabs' batches this mirror merged before they were durable, per origin tab. */
+  private readonly unconfirmed = new Map<string, Map<string, Batch>>();
+  /** Leases of origin tabs this link waits on (see tabs/channel.ts). */
+  private readonly leases = new Map<string, AbortController>();
+  private inboxRows: RetractedRow[] = [];
+  private inboxEvictions: { table: string; ids: string[] }[] = [];
+  private rowSink: ((rows: RetractedRow[]) => void) | null = null;
   private worker: StartedWorker | null;
   private waiting: (() => void)[] = [];
   private closed = false;
@@ -38,6 +46,7 @@ export class WorkerLink implements ReplicaLink {
     worker: StartedWorker,
     private readonly channel: BroadcastChannel,
     private readonly tabId: string,
+    private readonly namespace = "",
   ) {
     this.worker = worker;
     channel.addEventListener("message", this.onMessage);
@@ -47,7 +56,8 @@ export class WorkerLink implements ReplicaLink {
     if (this.closed) throw new Error("This Jazz Db has been shut down");
     this.unsettled.set(batch.batchId, batch);
     this.pending.push(batch);
-    this.toTabs.push(batch);
+    // With a server, a transaction shows only once it accepts it (it reaches tabs from upstream).
+    if (!(this.syncChannel && batch.kind === "transaction")) this.toTabs.push(batch);
     if (!this.scheduled) {
       this.scheduled = true;
       queueMicrotask(() => void this.flush());
@@ -67,7 +77,17 @@ export class WorkerLink implements ReplicaLink {
       this.inboxFates = [];
       for (const f of fates) listener.onFate(f);
     }
+    for (const { table, ids } of this.inboxEvictions.splice(0)) listener.onRowsEvicted?.(table, ids);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Where rows rebuilt by a durable retraction go (the mirror writes them and refreshes its
+   * live queries). Rows that arrived before it was set are handed over now.
+   */
+  setRowSink(sink: (rows: RetractedRow[]) => void): void {
+    this.rowSink = sink;
+    if (this.inboxRows.length) this.takeRows(this.inboxRows.splice(0));
   }
 
   /**
@@ -109,6 +129,8 @@ export class WorkerLink implements ReplicaLink {
     this.worker = worker;
     this.sentTables.clear();
     this.pending = [...this.unsettled.values()];
+    // Other tabs dropped these when the previous worker went away: announce them again.
+    this.toTabs = this.pending.filter((b) => !(this.syncChannel && b.kind === "transaction"));
     if (this.pending.length) void this.flush();
     if (this.syncChannel) {
       for (const [id, s] of this.subs) void worker.api.subscribeQuery(id, s.query, s.tier, this.schema());
@@ -120,6 +142,8 @@ export class WorkerLink implements ReplicaLink {
     if (this.closed) return;
     await this.drain();
     this.closed = true;
+    for (const ac of this.leases.values()) ac.abort();
+    this.leases.clear();
     this.channel.removeEventListener("message", this.onMessage);
     this.channel.close();
     this.syncChannel?.removeEventListener("message", this.onSyncMessage);
@@ -131,7 +155,7 @@ export class WorkerLink implements ReplicaLink {
     if (this.toTabs.length) {
       const batches = this.toTabs;
       this.toTabs = [];
-      this.channel.postMessage({ type: "batches", origin: this.tabId, batches, schema: this.schema() } satisfies TabMessage);
+      this.channel.postMessage({ type: "batches", origin: this.tabId, batches, schema: this.schema(), unconfirmed: true } satisfies TabMessage);
     }
     const worker = this.worker;
     if (!worker || !this.pending.length) return;
@@ -148,6 +172,10 @@ export class WorkerLink implements ReplicaLink {
       const reason = `the Jazz worker failed: ${(e as Error)?.message ?? e}`;
       fates = batches.map((b) => ({ batchId: b.batchId, kind: "rejected", code: "worker_failed", reason }));
     }
+    const durable: string[] = [];
+    const failed: string[] = [];
+    for (const f of fates) (f.kind === "accepted" ? durable : failed).push(f.batchId);
+    this.channel.postMessage({ type: "durable", origin: this.tabId, batchIds: durable, failed } satisfies TabMessage);
     for (const f of fates) {
       this.unsettled.delete(f.batchId);
       this.emitFate(f);
@@ -186,10 +214,84 @@ export class WorkerLink implements ReplicaLink {
     const msg = e.data;
     if (msg.type === "batches" && msg.origin !== this.tabId) {
       this.beforeRemote(msg.batches, msg.schema);
+      if (msg.unconfirmed) this.holdUnconfirmed(msg.origin, msg.batches);
       if (!this.listeners.size) this.inbox.push(...msg.batches);
       for (const l of this.listeners) l.onRemoteBatches(msg.batches);
     } else if (msg.type === "fates") {
       for (const f of msg.fates) this.emitFate(f);
+      if (msg.retracted?.length) {
+        this.beforeRemote([], msg.schema);
+        this.takeRows(msg.retracted);
+      }
+    } else if (msg.type === "durable") {
+      const held = this.unconfirmed.get(msg.origin);
+      if (!held) return;
+      for (const id of msg.batchIds) held.delete(id);
+      const failed = msg.failed.map((id) => held.get(id)).filter((b): b is Batch => !!b);
+      for (const id of msg.failed) held.delete(id);
+      if (failed.length) void this.resync(failed);
+    } else if (msg.type === "evict") {
+      // A row this tab wrote and the worker has not committed yet keeps its write.
+      const ids = msg.ids.filter((id) => !this.touchesUnsettled(msg.table, id));
+      if (!ids.length) return;
+      if (!this.listeners.size) this.inboxEvictions.push({ table: msg.table, ids });
+      for (const l of this.listeners) l.onRowsEvicted?.(msg.table, ids);
     }
   };
+
+  private takeRows(rows: RetractedRow[]): void {
+    if (!this.rowSink) {
+      this.inboxRows.push(...rows);
+      return;
+    }
+    this.rowSink(rows);
+    // The worker's rows lack this tab's writes it has not committed yet: merge those again.
+    const keys = new Set(rows.map((r) => `${r.table}\u0000${r.id}`));
+    const again = [...this.unsettled.values()].filter((b) => b.kind !== "transaction" && b.writes.some((w) => keys.has(`${w.table}\u0000${w.id}`)));
+    if (again.length) for (const l of this.listeners) l.onRemoteBatches(again);
+  }
+
+  /** Keep another tab's unconfirmed batches until it confirms them, and watch its lease. */
+  private holdUnconfirmed(origin: string, batches: Batch[]): void {
+    let held = this.unconfirmed.get(origin);
+    if (!held) this.unconfirmed.set(origin, (held = new Map()));
+    for (const b of batches) held.set(b.batchId, b);
+    if (this.leases.has(origin) || typeof navigator === "undefined" || !navigator.locks || !this.namespace) return;
+    const ac = new AbortController();
+    this.leases.set(origin, ac);
+    navigator.locks
+      .request(tabLockName(this.namespace, origin), { signal: ac.signal }, () => {
+        // The origin tab's worker is gone: whatever it did not confirm never became durable.
+        this.leases.delete(origin);
+        const left = [...(this.unconfirmed.get(origin)?.values() ?? [])];
+        this.unconfirmed.delete(origin);
+        if (left.length) void this.resync(left);
+      })
+      .catch(() => {}); // aborted: this link closed
+  }
+
+  /** Replace the rows of `batches` with their durable state, read from this tab's worker. */
+  private async resync(batches: Batch[]): Promise<void> {
+    const worker = this.worker;
+    if (!worker || this.closed) return;
+    const keys = new Map<string, { table: string; id: string }>();
+    for (const b of batches) for (const w of b.writes) keys.set(`${w.table}\u0000${w.id}`, { table: w.table, id: w.id });
+    try {
+      this.takeRows(await worker.api.readRows([...keys.values()], this.schema()));
+    } catch (e) {
+      console.error("jazz: could not re-read rows from the worker:", e);
+    }
+  }
+
+  private touchesUnsettled(table: string, id: string): boolean {
+    for (const b of this.unsettled.values()) if (b.writes.some((w) => w.table === table && w.id === id)) return true;
+    return false;
+  }
+}
+
+/** A row the worker rebuilt after retracting a rejected batch (null: gone). */
+export interface RetractedRow {
+  table: string;
+  id: string;
+  row: RowState | null;
 }

@@ -17,7 +17,9 @@ export type SyncMessage =
   /** Local commits landed in the shared outbox; the leader pushes them. */
   | { type: "committed" }
   /** The server's verdict on the credentials (`error` unset: accepted). */
-  | { type: "auth"; error?: string; message?: string };
+  | { type: "auth"; error?: string; message?: string }
+  /** A tab's worker is closing (pagehide, shutdown): its subscriptions go with it. */
+  | { type: "tab-closed"; tabId: string };
 
 export function openSyncChannel(namespace: string): BroadcastChannel {
   return new BroadcastChannel(`jazz-sync:${namespace}`);
@@ -28,4 +30,17 @@ export const tabQueryId = (tabId: string, queryId: string) => `${tabId}/${queryI
 /** The tab's own query id, or null when the message is for another tab. */
 export function ownQueryId(tabId: string, wireId: string): string | null {
   return wireId.startsWith(`${tabId}/`) ? wireId.slice(tabId.length + 1) : null;
+}
+
+/** The Web Lock a tab's worker holds while it lives: its subscriptions' lease. */
+export const tabLockName = (namespace: string, tabId: string) => `jazz-tab:${namespace}:${tabId}`;
+
+/**
+ * Take the tab's lease; resolves once held, with the function that lets it go. The browser
+ * releases it when the worker ends in any way (closed, crashed, killed with the tab).
+ */
+export function holdTabLease(namespace: string, tabId: string): Promise<() => void> {
+  return new Promise((held) => {
+    void navigator.locks.request(tabLockName(namespace, tabId), () => new Promise<void>((release) => held(release)));
+  });
 }

@@ -3,10 +3,15 @@
 // the server. The others still commit into the shared outbox and tell the leader ("committed"),
 // and their tabs' query subscriptions reach the leader on the sync channel. Every worker keeps
 // the subscriptions it has heard of, so a worker that takes over leadership resubscribes them.
+// A subscription lives as long as its tab: each tab's worker holds a lease (a Web Lock, see
+// messages.ts `holdTabLease`) and every worker waits on the leases of the tabs it holds
+// subscriptions for; when one is granted, that tab is gone (closed, reloaded or crashed) and
+// its subscriptions are dropped (and unsubscribed from the server by the leader). A closing
+// worker also says so at once ("tab-closed").
 
 import type { Batch, DurabilityTier, QueryIR, RuntimeSchema } from "@jazz-tools/core";
 import { createUpstream, runAsLeader, type Upstream, type UpstreamContext } from "../worker/upstream.ts";
-import { openSyncChannel, tabQueryId, type SyncMessage } from "./messages.ts";
+import { openSyncChannel, tabLockName, tabQueryId, type SyncMessage } from "./messages.ts";
 
 export interface WorkerSyncOptions {
   namespace: string;
@@ -24,6 +29,8 @@ export class WorkerSync {
   private closed = false;
   private outboxScheduled = false;
   private readonly offs: (() => void)[] = [];
+  /** Other tabs whose lease this worker waits on. */
+  private readonly watched = new Map<string, AbortController>();
 
   constructor(private readonly o: WorkerSyncOptions) {
     this.channel = openSyncChannel(o.namespace);
@@ -90,10 +97,19 @@ export class WorkerSync {
     this.upstream?.updateToken?.(jwt);
   }
 
+  /** The server query ids this worker keeps (tests, devtools). */
+  subscriptionIds(): string[] {
+    return [...this.subs.keys()];
+  }
+
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
+    this.channel.postMessage({ type: "tab-closed", tabId: this.o.tabId } satisfies SyncMessage);
     this.channel.removeEventListener("message", this.onMessage);
     this.channel.close();
+    for (const ac of this.watched.values()) ac.abort();
+    this.watched.clear();
     for (const off of this.offs.splice(0)) off();
     const up = this.upstream;
     this.upstream = null;
@@ -107,6 +123,7 @@ export class WorkerSync {
   private handle(m: SyncMessage): void {
     if (m.type === "subscribe") {
       this.subs.set(m.queryId, { query: m.query, tier: m.tier, schema: m.schema });
+      this.watchTab(m.queryId.slice(0, m.queryId.indexOf("/")));
       const subscribe = () => this.subs.has(m.queryId) && this.upstream?.subscribeQuery?.(m.queryId, m.query, m.tier);
       // The server must know the query's tables: publish them (via the replica's schema) first.
       if (m.schema && this.upstream) void this.o.context.replica.addTables(m.schema).then(subscribe, (e) => console.error("jazz sync:", e));
@@ -114,6 +131,8 @@ export class WorkerSync {
     } else if (m.type === "unsubscribe") {
       this.subs.delete(m.queryId);
       this.upstream?.unsubscribeQuery?.(m.queryId);
+    } else if (m.type === "tab-closed") {
+      this.dropTab(m.tabId);
     } else if (m.type === "resubscribe") {
       for (const [queryId, s] of this.subs)
         if (queryId.startsWith(`${this.o.tabId}/`)) this.channel.postMessage({ type: "subscribe", queryId, ...s } satisfies SyncMessage);
@@ -125,6 +144,28 @@ export class WorkerSync {
         const up = this.upstream;
         if (up) up.onLocalCommitted(await this.o.context.replica.outbox());
       });
+    }
+  }
+
+  /** Wait on a tab's lease; once granted, the tab is gone and its subscriptions go too. */
+  private watchTab(tabId: string): void {
+    if (!tabId || tabId === this.o.tabId || this.watched.has(tabId) || this.closed) return;
+    const ac = new AbortController();
+    this.watched.set(tabId, ac);
+    navigator.locks
+      .request(tabLockName(this.o.namespace, tabId), { signal: ac.signal }, () => {
+        if (this.watched.get(tabId) === ac) this.watched.delete(tabId);
+        this.dropTab(tabId);
+      })
+      .catch(() => {}); // aborted: this worker closed
+  }
+
+  private dropTab(tabId: string): void {
+    if (tabId === this.o.tabId) return;
+    for (const id of [...this.subs.keys()]) {
+      if (!id.startsWith(`${tabId}/`)) continue;
+      this.subs.delete(id);
+      this.upstream?.unsubscribeQuery?.(id);
     }
   }
 }

@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import type { Batch, SqlDriver } from "@jazz-tools/core";
+import type { Batch, BatchFate, SqlDriver } from "@jazz-tools/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadWaSqlite } from "../sqlite/load.ts";
 import { WaSqliteDriver, type WaModule } from "../sqlite/wa-sqlite.ts";
 import { encodeBatch, decodeBatch } from "./batch-codec.ts";
 import { DurableReplica, type BatchApplier, type DurableDatabase } from "./durable-replica.ts";
+import { createEngine } from "./engine.ts";
 
 const require = createRequire(import.meta.url);
 let m: WaModule;
@@ -94,5 +95,97 @@ describe("DurableReplica", () => {
     expect(decodeBatch(encodeBatch(plain))).toEqual(plain);
     const late: Batch = { ...batch("l", "a"), writes: [{ table: "t", id: "a", op: "insert", values: { s: "x" } }, { table: "t", id: "b", op: "update", values: { y: 5n } }] };
     expect(decodeBatch(encodeBatch(late))).toEqual(late);
+  });
+});
+
+// The worker's real engine (core's Store) with a server deciding local batches.
+describe("DurableReplica following the server's decisions", () => {
+  const str = { type: { kind: "string" as const }, optional: false, merge: "lww" as const };
+  const schema = { tables: { todos: { columns: { title: str, tag: str } } } };
+  const ROW = "0190a8f2-0000-7000-8000-000000000001";
+  let clock = 1_000;
+  const todo = (batchId: string, op: "insert" | "update", values: Record<string, string>, kind: Batch["kind"] = "direct"): Batch => ({
+    batchId,
+    ts: clock++,
+    author: "u",
+    kind,
+    writes: [{ table: "todos", id: ROW, op, values }],
+  });
+  const open = (db: DurableDatabase) => DurableReplica.open(db, (d) => createEngine(d, schema), { upstream: true });
+  const titleOf = (db: DurableDatabase) => db.driver.all(`SELECT title, tag FROM todos WHERE id = ? AND "$deletedAt" IS NULL`, [ROW])[0] ?? null;
+  const rejected = (batchId: string): BatchFate => ({ batchId, kind: "rejected", code: "forbidden", reason: "policy denied INSERT on table todos" });
+
+  it("retracts a rejected insert durably, also after the replica restarted before the fate arrived", async () => {
+    const db = memoryDb();
+    const first = await open(db);
+    expect(await first.commitLocal([todo("b1", "insert", { title: "denied", tag: "t" })])).toEqual([{ batchId: "b1", kind: "accepted", tier: "local" }]);
+    expect(titleOf(db)).toEqual(["denied", "t"]);
+    // A new worker on the same file (the tab reloaded): the undo record is in the file.
+    const second = await open(db);
+    expect(await second.pendingBatchIds()).toEqual(["b1"]);
+    const out = await second.applyFate(rejected("b1"));
+    expect(out.retracted).toEqual([{ table: "todos", id: ROW, row: null }]);
+    expect(titleOf(db)).toBe(null);
+    expect(await second.outbox()).toEqual([]);
+    expect(await second.pendingBatchIds()).toEqual([]);
+  });
+
+  it("rebuilds a row from the writes that remain: a rejected update under a later remote write", async () => {
+    const db = memoryDb();
+    const r = await open(db);
+    await r.applyRemote([todo("r1", "insert", { title: "server", tag: "t" })]);
+    await r.commitLocal([todo("b1", "update", { title: "mine" })]);
+    await r.applyRemote([todo("r2", "update", { tag: "later" })]);
+    expect(titleOf(db)).toEqual(["mine", "later"]);
+    const out = await r.applyFate(rejected("b1"));
+    expect(titleOf(db)).toEqual(["server", "later"]);
+    expect(out.retracted[0]!.row!.values).toEqual({ title: "server", tag: "later" });
+  });
+
+  it("an accepted batch is final: its records go and a later fate cannot retract it", async () => {
+    const db = memoryDb();
+    const r = await open(db);
+    await r.commitLocal([todo("b1", "insert", { title: "kept", tag: "t" })]);
+    expect(await r.applyFate({ batchId: "b1", kind: "accepted", tier: "global" })).toEqual({ retracted: [] });
+    expect(await r.pendingBatchIds()).toEqual([]);
+    expect(await r.outbox()).toEqual([]);
+    expect((await r.applyFate(rejected("b1"))).retracted).toEqual([]);
+    expect(titleOf(db)).toEqual(["kept", "t"]);
+  });
+
+  it("keeps a transaction invisible until the server accepts it; a rejected one never shows", async () => {
+    const db = memoryDb();
+    const r = await open(db);
+    const t1 = todo("t1", "insert", { title: "txn", tag: "t" }, "transaction");
+    await r.commitLocal([t1]);
+    expect(titleOf(db)).toBe(null);
+    expect((await r.outbox()).map((b) => b.batchId)).toEqual(["t1"]);
+    expect(await r.applyFate({ batchId: "t1", kind: "accepted", tier: "global" })).toEqual({ applied: t1, retracted: [] });
+    expect(titleOf(db)).toEqual(["txn", "t"]);
+    await r.commitLocal([todo("t2", "update", { title: "conflicting" }, "transaction")]);
+    await r.applyFate({ batchId: "t2", kind: "rejected", code: "transaction_conflict", reason: "row visible parent changed since transaction write was staged" });
+    expect(titleOf(db)).toEqual(["txn", "t"]);
+    expect(await r.outbox()).toEqual([]);
+  });
+
+  it("evicts rows without pending local writes only", async () => {
+    const db = memoryDb();
+    const r = await open(db);
+    await r.applyRemote([todo("r1", "insert", { title: "theirs", tag: "t" })]);
+    await r.commitLocal([todo("b1", "update", { title: "mine" })]);
+    expect(await r.evict("todos", [ROW])).toEqual([]);
+    expect(titleOf(db)).toEqual(["mine", "t"]);
+    await r.applyFate({ batchId: "b1", kind: "accepted", tier: "global" });
+    expect(await r.evict("todos", [ROW])).toEqual([ROW]);
+    expect(db.driver.all(`SELECT id FROM todos`)).toEqual([]);
+    expect(await r.evict("unknown_table", [ROW])).toEqual([]);
+  });
+
+  it("without a server the worker is the authority: transactions apply at once and nothing is kept for retraction", async () => {
+    const db = memoryDb();
+    const r = await DurableReplica.open(db, (d) => createEngine(d, schema));
+    await r.commitLocal([todo("t1", "insert", { title: "txn", tag: "t" }, "transaction")]);
+    expect(titleOf(db)).toEqual(["txn", "t"]);
+    expect(await r.pendingBatchIds()).toEqual([]);
   });
 });

@@ -1,9 +1,16 @@
 // What the worker does with batches, free of Worker/Comlink plumbing so it is testable in Node:
 // commit local batches durably (each atomically, with its outbox entry), apply batches that
-// arrive from upstream, and serve a database image for mirror hydration.
+// arrive from upstream, follow the server's decisions (retract a rejected batch durably, apply
+// an accepted transaction, drop evicted rows), and serve a database image for mirror hydration.
+//
+// With an upstream authority (`upstream: true`, a server is configured) local batches are
+// pending until the server decides: their undo records are kept durably (undo-log.ts), and
+// transactions are only queued in the outbox — like the mirror Db, the replica applies them
+// once the server accepts them. Without one, the worker is the authority and applies all.
 
-import type { Batch, BatchFate, RuntimeSchema, SqlDriver } from "@jazz-tools/core";
+import type { Batch, BatchFate, RowState, RuntimeSchema, SqlDriver } from "@jazz-tools/core";
 import { decodeBatch, encodeBatch } from "./batch-codec.ts";
+import { UndoLog, type RetractableEngine, type RetractedRow } from "./undo-log.ts";
 
 /** Core's Store (or anything that merges a batch into the tables of `driver`). */
 export interface BatchApplier {
@@ -11,6 +18,24 @@ export interface BatchApplier {
   /** Create the tables of `schema` not known yet (the Db learns tables lazily). */
   addTables?(schema: RuntimeSchema): unknown;
   getSchema?(): RuntimeSchema;
+  /** Retraction support (core's Store has these); without them rejected batches stay applied. */
+  readRow?(table: string, id: string): RowState | null;
+  putRow?(table: string, id: string, row: RowState | null): void;
+  /** Drop rows without deleting them (they left every synced query's scope). */
+  evict?(table: string, ids: string[]): unknown;
+}
+
+export interface DurableReplicaOptions {
+  /** A server decides local batches (see the header). */
+  upstream?: boolean;
+}
+
+/** What following one server fate changed, for the tabs' mirrors. */
+export interface FateOutcome {
+  /** An accepted transaction, applied now (the tabs merge it like a remote batch). */
+  applied?: Batch;
+  /** Rows rebuilt by retracting a rejected batch. */
+  retracted: RetractedRow[];
 }
 
 /** A SQLite database with async-acquired write transactions (OPFS), or a plain one in tests. */
@@ -31,13 +56,22 @@ export class DurableReplica {
   private constructor(
     private readonly db: DurableDatabase,
     private readonly engine: BatchApplier,
+    private readonly undo: UndoLog | null,
+    private readonly deferTransactions: boolean,
   ) {}
 
-  static async open(db: DurableDatabase, makeEngine: (driver: SqlDriver) => BatchApplier): Promise<DurableReplica> {
+  static async open(
+    db: DurableDatabase,
+    makeEngine: (driver: SqlDriver) => BatchApplier,
+    opts: DurableReplicaOptions = {},
+  ): Promise<DurableReplica> {
     await db.transaction((d) => d.exec(OUTBOX_DDL));
     // The engine may create its tables on construction; do it under the write lock.
-    const engine = await db.transaction((d) => makeEngine(d));
-    return new DurableReplica(db, engine);
+    const [engine, undo] = await db.transaction((d) => {
+      const e = makeEngine(d);
+      return [e, opts.upstream && isRetractable(e) ? new UndoLog(d, e) : null] as const;
+    });
+    return new DurableReplica(db, engine, undo, !!opts.upstream);
   }
 
   /**
@@ -70,10 +104,16 @@ export class DurableReplica {
     }
   }
 
+  /** `outbox`: a local batch (queued for upload, pending until the server decides). */
   private applyOne(d: SqlDriver, batch: Batch, outbox: boolean): BatchFate {
     d.exec("SAVEPOINT jazz_batch");
     try {
-      this.engine.applyBatch(batch);
+      // A transaction becomes visible only once the server accepts it (applyFate).
+      if (!(outbox && this.deferTransactions && batch.kind === "transaction")) {
+        if (outbox) this.undo?.beforeLocal(batch);
+        this.engine.applyBatch(batch);
+        this.undo?.afterApply(batch, outbox);
+      }
       if (outbox) d.run(`INSERT OR IGNORE INTO ${OUTBOX_TABLE} (batch_id, body) VALUES (?, ?)`, [batch.batchId, encodeBatch(batch)]);
       d.exec("RELEASE jazz_batch");
       return { batchId: batch.batchId, kind: "accepted", tier: "local" };
@@ -108,11 +148,66 @@ export class DurableReplica {
     );
   }
 
-  /** Upstream has settled these batches (accepted at its tier, or rejected): drop them. */
+  /** Upstream accepted these batches: drop them from the outbox (see applyFate for the rest). */
   async settle(batchIds: string[]): Promise<void> {
     await this.db.transaction((d) => {
-      for (const id of batchIds) d.run(`DELETE FROM ${OUTBOX_TABLE} WHERE batch_id = ?`, [id]);
+      for (const id of batchIds) {
+        this.undo?.settle(id);
+        d.run(`DELETE FROM ${OUTBOX_TABLE} WHERE batch_id = ?`, [id]);
+      }
     });
+  }
+
+  /**
+   * Follow the server's decision on a batch, atomically: accepted → no longer retractable (a
+   * transaction is applied now); rejected → its rows are rebuilt without it. Either way it
+   * leaves the outbox. The server answers any batch it has seen, so fates for batches another
+   * replica pushed are harmless no-ops.
+   */
+  async applyFate(fate: BatchFate): Promise<FateOutcome> {
+    return this.db.transaction((d) => {
+      const out: FateOutcome = { retracted: [] };
+      const body = d.all(`SELECT body FROM ${OUTBOX_TABLE} WHERE batch_id = ?`, [fate.batchId])[0]?.[0] as string | undefined;
+      if (fate.kind === "accepted") {
+        const batch = body === undefined ? null : decodeBatch(body);
+        if (batch && batch.kind === "transaction" && this.deferTransactions && this.applyOne(d, batch, false).kind === "accepted") out.applied = batch;
+        this.undo?.settle(fate.batchId);
+      } else {
+        out.retracted = this.undo?.reject(fate.batchId) ?? [];
+      }
+      d.run(`DELETE FROM ${OUTBOX_TABLE} WHERE batch_id = ?`, [fate.batchId]);
+      return out;
+    });
+  }
+
+  /**
+   * Rows that left every synced query's scope: drop them, except rows with local writes the
+   * server has not decided yet (dropping those would lose the write's local effect). Returns
+   * the ids dropped.
+   */
+  async evict(table: string, ids: string[]): Promise<string[]> {
+    const evict = this.engine.evict;
+    if (!evict || !this.engine.getSchema?.().tables[table]) return [];
+    return this.db.transaction(() => {
+      const gone = this.undo ? ids.filter((id) => !this.undo!.hasPending(table, id)) : ids;
+      if (!gone.length) return [];
+      evict.call(this.engine, table, gone);
+      for (const id of gone) this.undo?.forget(table, id);
+      return gone;
+    });
+  }
+
+  /** The durable state of these rows (null: absent), for a mirror to take over. */
+  async readRows(keys: { table: string; id: string }[]): Promise<RetractedRow[]> {
+    const read = this.engine.readRow;
+    const tables = this.engine.getSchema?.().tables ?? {};
+    if (!read) return [];
+    return this.db.transaction(() => keys.filter((k) => tables[k.table]).map((k) => ({ ...k, row: read.call(this.engine, k.table, k.id) })));
+  }
+
+  /** Local batches whose retraction records are still pending (tests, devtools). */
+  async pendingBatchIds(): Promise<string[]> {
+    return this.db.transaction(() => this.undo?.pendingBatchIds() ?? []);
   }
 
   /** A consistent image of the whole database, taken under the lock. */
@@ -132,4 +227,8 @@ export class DurableReplica {
   close(): void {
     this.db.close();
   }
+}
+
+function isRetractable(e: BatchApplier): e is BatchApplier & RetractableEngine {
+  return typeof e.readRow === "function" && typeof e.putRow === "function" && typeof e.getSchema === "function";
 }

@@ -6,8 +6,10 @@ import { transfer } from "comlink";
 import { loadWaSqlite } from "../sqlite/load.ts";
 import { openTabChannel, type TabMessage } from "../tabs/channel.ts";
 import { DurableReplica, type BatchApplier } from "./durable-replica.ts";
+import type { RetractedRow } from "./undo-log.ts";
 import { OpfsDatabase, OpfsUnavailableError, type JournalMode } from "./opfs.ts";
 import { WorkerSync } from "../sync/worker-sync.ts";
+import { holdTabLease } from "../sync/messages.ts";
 import { serialTransactions } from "./serial-transactions.ts";
 
 export interface WorkerInit {
@@ -30,6 +32,7 @@ export class WorkerHost {
   private channel: BroadcastChannel | null = null;
   private sync: WorkerSync | null = null;
   private tabId = "";
+  private releaseTab: (() => void) | null = null;
 
   constructor(private readonly makeEngine: EngineFactory) {}
 
@@ -54,7 +57,12 @@ export class WorkerHost {
     } finally {
       console.error = consoleError;
     }
-    this.replica = await DurableReplica.open(serialTransactions(db), (d) => this.makeEngine(d, init.schema));
+    const config = init.config ?? {};
+    // With a server, it decides local batches: keep them retractable until it has.
+    const upstream = typeof config.serverUrl === "string" && config.serverUrl !== "";
+    // The lease on this tab's subscriptions (held before any subscription leaves this worker).
+    this.releaseTab = await holdTabLease(init.namespace, init.tabId);
+    this.replica = await DurableReplica.open(serialTransactions(db), (d) => this.makeEngine(d, init.schema), { upstream });
     this.channel = openTabChannel(init.namespace);
     const channel = this.channel;
     // The server link starts later (startSync), once the tab's Db knows its session token.
@@ -65,10 +73,12 @@ export class WorkerHost {
         replica: this.replica,
         namespace: init.namespace,
         schema: init.schema,
-        config: init.config ?? {},
+        config,
         publishRemote: (batches) =>
           channel.postMessage({ type: "batches", origin: "upstream", batches, schema: this.replica?.schema() } satisfies TabMessage),
-        publishFates: (fates) => channel.postMessage({ type: "fates", fates } satisfies TabMessage),
+        publishFates: (fates, retracted) =>
+          channel.postMessage({ type: "fates", fates, ...(retracted?.length ? { retracted, schema: this.replica?.schema() } : {}) } satisfies TabMessage),
+        publishEvicted: (table, ids) => channel.postMessage({ type: "evict", table, ids } satisfies TabMessage),
       },
     });
     return { ok: true };
@@ -101,10 +111,19 @@ export class WorkerHost {
   async commit(batches: Batch[], schema?: RuntimeSchema): Promise<BatchFate[]> {
     if (schema) await this.ready().addTables(schema);
     const fates = await this.ready().commitLocal(batches);
-    // Other tabs already heard of these batches from this tab's mirror (tabs/channel.ts).
+    // Other tabs heard of these batches from this tab's mirror, unconfirmed (tabs/channel.ts).
     const committed = batches.filter((_, i) => fates[i]!.kind === "accepted");
     if (committed.length) this.sync?.onLocalCommitted(committed);
     return fates;
+  }
+
+  /**
+   * The durable state of some rows (null: no such row), for a tab whose mirror merged another
+   * tab's batch that never became durable. `schema`: the tab's tables (may be new here).
+   */
+  async readRows(keys: { table: string; id: string }[], schema?: RuntimeSchema): Promise<RetractedRow[]> {
+    if (schema) await this.ready().addTables(schema);
+    return this.ready().readRows(keys);
   }
 
   integrityCheck(): Promise<string> {
@@ -120,6 +139,13 @@ export class WorkerHost {
     replica?.close();
     this.channel?.close();
     this.channel = null;
+    this.releaseTab?.();
+    this.releaseTab = null;
+  }
+
+  /** The server query ids this worker keeps for the namespace's tabs (tests, devtools). */
+  syncedQueryIds(): string[] {
+    return this.sync?.subscriptionIds() ?? [];
   }
 
   private ready(): DurableReplica {

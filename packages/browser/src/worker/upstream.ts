@@ -4,17 +4,22 @@
 //
 // Contract for an Upstream:
 // - `start` is called once the durable replica is open. Read `replica.outbox()` to resend
-//   unsettled batches (after a reload or reconnect), then keep the outbox in step with
-//   `replica.settle(ids)` as the server settles them.
-// - `onLocalCommitted` is called after each local commit with the batches just made durable.
+//   unsettled batches (after a reload or reconnect).
+// - `onLocalCommitted` is called after each local commit with the batches just made durable
+//   (the worker has already posted them to the other tabs).
 // - Apply server batches with `replica.applyRemote(batches)`, then `publishRemote(batches)` so
-//   every tab's mirror merges them; report server fates with `publishFates(fates)`.
+//   every tab's mirror merges them.
+// - Follow each server fate with `replica.applyFate(fate)` (drops it from the outbox; rejected:
+//   retracts it durably, accepted transaction: applies it), then publish the applied
+//   transaction with `publishRemote` and `publishFates([fate], retracted)`.
+// - Server evictions: `replica.evict(table, ids)`, then `publishEvicted(table, dropped)`.
 // - Several tabs of one namespace each run a worker on the same file: only one should talk to
 //   the server. `runAsLeader` (Web Lock per namespace) elects it; followers' commits still land
 //   in the shared outbox, which the leader drains.
 
 import type { Batch, BatchFate, DurabilityTier, QueryIR, RuntimeSchema } from "@jazz-tools/core";
 import type { DurableReplica } from "./durable-replica.ts";
+import type { RetractedRow } from "./undo-log.ts";
 
 export interface UpstreamContext {
   replica: DurableReplica;
@@ -23,7 +28,10 @@ export interface UpstreamContext {
   /** The Db config fields a server link needs (serverUrl, appId, tokens…), as given to createDb. */
   config: Record<string, unknown>;
   publishRemote(batches: Batch[]): void;
-  publishFates(fates: BatchFate[]): void;
+  /** `retracted`: the rows the replica rebuilt for rejected fates (every mirror takes them). */
+  publishFates(fates: BatchFate[], retracted?: RetractedRow[]): void;
+  /** Rows the replica dropped after a server eviction (every mirror drops them). */
+  publishEvicted(table: string, ids: string[]): void;
 }
 
 export interface Upstream {

@@ -224,6 +224,15 @@ export class Store {
     this.driver.run(s.replace, params);
   }
 
+  /**
+   * Overwrite one row's merged state (null removes it), touching no bookkeeping. For replicas
+   * that keep their own durable retraction records (the browser worker) and rebuild a row from
+   * them with `mergeWrite`.
+   */
+  putRow(table: string, id: string, row: RowState | null): void {
+    this.transaction(() => this.writeRow(table, id, row));
+  }
+
   /** Merge one batch (idempotent per write, see the header). Runs in one SQLite transaction. */
   applyBatch(batch: Batch, opts: ApplyOptions = {}): ApplyResult {
     const changes = new Map<string, Set<string>>();

@@ -4,12 +4,16 @@
 //   setUpstreamFactory((ctx) => createServerUpstream(ctx, WebSocket))
 // and calls it only while it holds the namespace's leader lock (one server connection per
 // namespace). Unsettled batches come from the durable outbox, so writes made offline or before
-// a reload are pushed on the next connection; fates settle the outbox and reach every tab.
+// a reload are pushed on the next connection. The worker's replica follows the server's
+// decisions durably (as ServerLink's Db does in memory): a fate settles the outbox, a rejected
+// batch is retracted in the durable file, an accepted transaction is applied, and an `evict`
+// drops rows that left every subscription; each result reaches every tab's mirror.
 
 import { mintLocalFirstToken } from "@jazz-tools/auth";
 import type { Batch, BatchFate, DurabilityTier } from "../engine/batch.ts";
 import type { QueryIR } from "../query/ir.ts";
 import type { RuntimeSchema } from "../schema/runtime.ts";
+import type { RowState } from "../engine/merge.ts";
 import type { HandshakeAuth } from "./protocol.ts";
 import { ServerLink, type LinkStatus, type WebSocketCtor, type AuthEvent } from "./server-link.ts";
 
@@ -19,6 +23,20 @@ export interface UpstreamReplica {
   settle(batchIds: string[]): Promise<void>;
   applyRemote(batches: Batch[]): Promise<void>;
   schema(): RuntimeSchema | undefined;
+  /**
+   * Follow a fate durably: accepted → final (a deferred transaction is applied and returned);
+   * rejected → the batch is retracted and its rebuilt rows returned. Without it, `settle` only.
+   */
+  applyFate?(fate: BatchFate): Promise<{ applied?: Batch; retracted: RetractedRow[] }>;
+  /** Drop evicted rows (except those with undecided local writes); returns the ids dropped. */
+  evict?(table: string, ids: string[]): Promise<string[]>;
+}
+
+/** A row rebuilt after a retraction (null: no write remains). */
+export interface RetractedRow {
+  table: string;
+  id: string;
+  row: RowState | null;
 }
 
 export interface ServerUpstreamContext {
@@ -27,7 +45,10 @@ export interface ServerUpstreamContext {
   /** The Db config: appId, serverUrl, and secret | jwtToken | adminSecret. */
   config: Record<string, unknown>;
   publishRemote(batches: Batch[]): void;
-  publishFates(fates: BatchFate[]): void;
+  /** `retracted`: rows the replica rebuilt for these (rejected) fates. */
+  publishFates(fates: BatchFate[], retracted?: RetractedRow[]): void;
+  /** Rows the replica dropped after an `evict`. */
+  publishEvicted?(table: string, ids: string[]): void;
 }
 
 export interface ServerUpstream {
@@ -70,8 +91,19 @@ export function createServerUpstream(ctx: ServerUpstreamContext, WebSocket: WebS
   link.listen({
     onFate: (fate) =>
       serial(async () => {
-        await ctx.replica.settle([fate.batchId]);
-        ctx.publishFates([fate]);
+        if (!ctx.replica.applyFate) {
+          await ctx.replica.settle([fate.batchId]);
+          ctx.publishFates([fate]);
+          return;
+        }
+        const { applied, retracted } = await ctx.replica.applyFate(fate);
+        if (applied) ctx.publishRemote([applied]);
+        ctx.publishFates([fate], retracted);
+      }),
+    onRowsEvicted: (table, ids) =>
+      serial(async () => {
+        const gone = (await ctx.replica.evict?.(table, ids)) ?? [];
+        if (gone.length) ctx.publishEvicted?.(table, gone);
       }),
     onRemoteBatches: (batches) =>
       serial(async () => {
