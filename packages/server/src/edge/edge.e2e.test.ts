@@ -333,3 +333,105 @@ describe("edge server: a core rejection retracts the write at every client of th
     expect((await late.all(titled("handover"), { tier: "edge" }))[0]).toMatchObject({ owner: "somebody-else", body: null });
   });
 });
+
+describe("two edges, transactions, deploys and an edge restart", () => {
+  let core: ServerProcess;
+  let edgeA: ServerProcess;
+  let edgeB: ServerProcess;
+  const dbs: Db[] = [];
+  const newDb = async (url: string) => {
+    const db = await createNodeDb({ appId: APP, serverUrl: url, secret: generateAuthSecret() }, { backoff: { baseMs: 50, capMs: 500, jitterMs: 20 } });
+    dbs.push(db);
+    return db as LinkedDb;
+  };
+  const startEdge = (dataDir?: string, port?: number) => startServerProcess({ appId: APP, upstreamUrl: core.url, peerSecret: PEER, adminSecret: ADMIN, dataDir, port });
+  beforeAll(async () => {
+    core = await startServerProcess({ appId: APP, peerSecret: PEER, adminSecret: ADMIN });
+    [edgeA, edgeB] = await Promise.all([startEdge(), startEdge()]);
+  });
+  afterEach(async () => {
+    await Promise.all(dbs.splice(0).map((d) => d.shutdown()));
+  });
+  afterAll(async () => {
+    await Promise.all([edgeA?.stop(), edgeB?.stop()]);
+    await core?.stop();
+  });
+
+  it("a client of one edge sees a client of another edge write, live", async () => {
+    const a = await newDb(edgeA.url);
+    const b = await newDb(edgeB.url);
+    let bRows: Note[] = [];
+    b.subscribeAll(titled("across"), (d) => (bRows = d.all), { tier: "global" });
+    await b.all(titled("across"), { tier: "global" });
+    const w = a.insert(notes, { title: "across", owner: "a" });
+    await until(() => bRows.some((r) => r.id === w.value.id), "edge B's client sees edge A's client's write");
+    b.update(notes, w.value.id, { body: "from b" });
+    let aRows: Note[] = [];
+    a.subscribeAll(titled("across"), (d) => (aRows = d.all), { tier: "global" });
+    await until(() => aRows[0]?.body === "from b", "and back");
+  });
+
+  it("transactions are decided by the core: a conflicting one is rejected, a clean one accepted and seen at the other edge", async () => {
+    const a = await newDb(edgeA.url);
+    const onCore = await newDb(core.url);
+    const watcher = await newDb(edgeB.url);
+    const w = a.insert(notes, { title: "txn", owner: "a", body: "start" });
+    await w.wait({ tier: "global" });
+    await onCore.all(titled("txn"), { tier: "global" });
+    const txn = a.beginTransaction();
+    txn.update(notes, w.value.id, { body: "from a's transaction" });
+    await new Promise((r) => setTimeout(r, 5));
+    await onCore.update(notes, w.value.id, { body: "from the core" }).wait({ tier: "global" });
+    const errors: string[] = [];
+    a.onMutationError((e) => errors.push(e.code));
+    const err = await txn.commit().wait({ tier: "edge" }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(PersistedWriteRejectedError);
+    expect(err).toMatchObject({ code: "transaction_conflict" });
+    expect(errors).toEqual(["transaction_conflict"]);
+
+    let watched: Note[] = [];
+    watcher.subscribeAll(titled("txn"), (d) => (watched = d.all), { tier: "global" });
+    await until(() => watched[0]?.body === "from the core", "the other edge has the core's state");
+    const ok = a.beginTransaction();
+    ok.update(notes, w.value.id, { body: "second transaction" });
+    await ok.commit().wait({ tier: "global" });
+    await until(() => watched[0]?.body === "second transaction", "the accepted transaction reaches the other edge");
+  });
+
+  it("a deploy sent to an edge goes to the core and comes back to every edge", async () => {
+    const bundle = definePermissions(schema, ({ policy }) => {
+      policy.notes.allowRead.always();
+      policy.notes.allowInsert.always();
+      policy.notes.allowUpdate.always();
+      policy.notes.allowDelete.never();
+    });
+    await publishCatalogue({ serverUrl: edgeA.url, appId: APP, adminSecret: ADMIN, schema, permissions: bundle });
+    const catalogue = async (url: string) =>
+      ((await (await fetch(`${url}/apps/${APP}/admin/schema`, { headers: { "X-Jazz-Admin-Secret": ADMIN } })).json()) as { permissions: unknown }).permissions;
+    expect(await catalogue(core.url)).toEqual(bundle);
+    expect(await catalogue(edgeA.url)).toEqual(bundle);
+    await eventually(async () => JSON.stringify(await catalogue(edgeB.url)) === JSON.stringify(bundle), "edge B has the bundle deployed through edge A");
+    await expect(publishCatalogue({ serverUrl: edgeA.url, appId: APP, adminSecret: "wrong", permissions: bundle })).rejects.toThrow();
+  });
+
+  it("an edge restarted with undecided writes forwards them; its client gets the global fate after reconnecting", async () => {
+    const a = await newDb(edgeA.url);
+    await a.all(titled("restart"), { tier: "global" });
+    const corePort = core.port;
+    await core.crash();
+    const w = a.insert(notes, { title: "restart", owner: "a" });
+    await w.wait({ tier: "edge" });
+    const global = w.wait({ tier: "global" });
+
+    const edgePort = edgeA.port;
+    await edgeA.crash();
+    edgeA = await startEdge(edgeA.dataDir, edgePort);
+    core = await startServerProcess({ appId: APP, peerSecret: PEER, adminSecret: ADMIN, dataDir: core.dataDir, port: corePort });
+    await global;
+    const onCore = await newDb(core.url);
+    expect((await onCore.all(titled("restart"), { tier: "global" })).map((r) => r.id)).toEqual([w.value.id]);
+  });
+});

@@ -218,6 +218,27 @@ export class EdgeUpstream implements UpstreamHooks {
 
   // ------------------------------------------------------------------ catalogue and links
 
+  /**
+   * A deploy sent to this edge (`POST /apps/<appId>/admin/schema`) goes to the core, which owns
+   * the catalogue; its answer is applied here at once (the catalogue link would bring it too).
+   */
+  async forwardPublish(body: unknown, adminSecret: string | undefined): Promise<{ status: number; body: unknown }> {
+    const base = this.opts.upstreamUrl.replace(/^ws/, "http").replace(/\/+$/, "").replace(/\/apps\/[^/]+\/ws$/, "");
+    let res: Response;
+    try {
+      res = await fetch(`${base}/apps/${encodeURIComponent(this.opts.appId)}/admin/schema`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", ...(adminSecret ? { "X-Jazz-Admin-Secret": adminSecret } : {}) },
+        body: JSON.stringify(body),
+      });
+    } catch (e) {
+      return { status: 502, body: { error: "upstream_unreachable", message: `this edge cannot reach its core at ${base}: ${(e as Error).message}` } };
+    }
+    const answer = (await res.json().catch(() => ({}))) as { schema?: RuntimeSchema; permissions?: unknown };
+    if (res.ok && answer.schema) this.applyCatalogue(answer.schema, answer.permissions);
+    return { status: res.status, body: answer };
+  }
+
   private applyCatalogue(schema: RuntimeSchema, permissions: unknown): void {
     try {
       this.service.publishSchema(schema, { admin: true });

@@ -73,6 +73,12 @@ export async function startSyncServer(
       }
       if (req.method === "POST" && (rest === "schema" || rest === "admin/schema")) {
         const body = (await readJson(req)) as { schema?: unknown; permissions?: unknown };
+        if (edge) {
+          // The core owns the catalogue: an edge forwards deploys to it.
+          const r = await edge.forwardPublish(body, header(req, "x-jazz-admin-secret"));
+          json(res, r.status, r.body);
+          return;
+        }
         if (body.schema !== undefined) service.publishSchema(body.schema as never, { admin });
         if (body.permissions !== undefined) service.publishPermissions(body.permissions, { admin });
         json(res, 200, { schema: engine.schema, permissions: engine.permissions });
