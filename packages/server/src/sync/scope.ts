@@ -3,7 +3,7 @@
 // clients use, so both sides agree on what matches). The permission compiler plugs into
 // `policy` to drop rows the session may not read.
 
-import { compileQuery, resolveRelation, tablesRead, type PolicyHook, type QueryIR, type RuntimeSchema, type SqlDriver } from "@jazz-tools/core";
+import { compileQuery, resolveRelation, tablesRead, type CompiledQuery, type PolicyHook, type QueryIR, type RuntimeSchema, type SqlDriver } from "@jazz-tools/core";
 import { readPolicyScope } from "@jazz-tools/core/internal/permissions/index.ts";
 
 /** "table\0id" */
@@ -42,25 +42,49 @@ export class QueryScope {
 
   /** Every row the query covers now. */
   evaluate(driver: SqlDriver): Set<RowKey> {
-    return this.run(driver, this.query);
+    this.full ??= this.compile(this.query);
+    return this.run(driver, this.query, this.full, this.full.params);
   }
 
   /** For incremental scopes: which of these rows of the query's table match now. */
   evaluateRows(driver: SqlDriver, ids: string[]): Set<RowKey> {
+    if (ids.length === 1) {
+      // Every accepted write asks this: compile once with a marker id, then re-bind it.
+      this.one ??= this.compileOne();
+      if (this.one.at >= 0) {
+        const params = this.one.c.params.slice();
+        params[this.one.at] = ids[0]!;
+        return this.run(driver, this.query, this.one.c, params);
+      }
+    }
     const q: QueryIR = { ...this.query, conditions: [...this.query.conditions, { column: "id", op: "in", value: ids }] };
-    return this.run(driver, q);
+    const c = this.compile(q);
+    return this.run(driver, q, c, c.params);
   }
 
-  private run(driver: SqlDriver, q: QueryIR): Set<RowKey> {
-    const c = compileQuery(this.schema, { ...q, select: undefined }, { policy: this.policy });
+  private full: CompiledQuery | undefined;
+  private one: { c: CompiledQuery; at: number } | undefined;
+
+  private compile(q: QueryIR): CompiledQuery {
+    return compileQuery(this.schema, { ...q, select: undefined }, { policy: this.policy });
+  }
+
+  private compileOne(): { c: CompiledQuery; at: number } {
+    const c = this.compile({ ...this.query, conditions: [...this.query.conditions, { column: "id", op: "eq", value: ONE_ID_MARK }] });
+    return { c, at: c.params.indexOf(ONE_ID_MARK) };
+  }
+
+  private run(driver: SqlDriver, q: QueryIR, c: CompiledQuery, params: CompiledQuery["params"]): Set<RowKey> {
     const out = new Set<RowKey>();
-    for (const raw of driver.all(c.sql, c.params)) {
+    for (const raw of driver.all(c.sql, params)) {
       const row = c.decode(raw);
       collect(this.schema, c.table, q, row, out);
     }
     return out;
   }
 }
+
+const ONE_ID_MARK = "\u0000jazz-scope-id\u0000";
 
 function collect(schema: RuntimeSchema, table: string, q: QueryIR, row: Record<string, unknown>, out: Set<RowKey>): void {
   if (typeof row.id === "string") out.add(rowKey(table, row.id));
