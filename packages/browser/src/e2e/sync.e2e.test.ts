@@ -182,6 +182,69 @@ describe("browser clients sync through the server", () => {
     expect(errors).toEqual([]);
   });
 
+  it("a closed tab's subscriptions are released: the server stops sending rows only that tab's queries covered", async () => {
+    const secret = generateAuthSecret();
+    const t1 = await open(deviceA, { secret, tag: "lease-1" });
+    const t2 = await open(deviceA, { secret, tag: "lease-2" });
+    const b = await open(deviceB, { secret, tag: "lease-2" });
+    // While tab 2 lives, its query's rows reach the device's shared file (tab 1's mirror too).
+    await app(b, "insert", "while tab 2 is open");
+    await seen(t2, "while tab 2 is open");
+    await t1.waitForFunction(async () => (await (window as unknown as { jazzApp: { localAll(): Promise<string[]> } }).jazzApp.localAll()).includes("while tab 2 is open"), null, { timeout: 5_000 });
+    const tabOf = (id: string) => id.slice(0, id.indexOf("/"));
+    const before = await app<string[]>(t1, "syncedQueryIds");
+    expect(new Set(before.map(tabOf)).size).toBe(2);
+    await t2.close({ runBeforeUnload: true });
+    // Only tab 1's subscriptions remain...
+    await t1.waitForFunction(
+      async (n) => (await (window as unknown as { jazzApp: { syncedQueryIds(): Promise<string[]> } }).jazzApp.syncedQueryIds()).length === n,
+      before.length / 2,
+      { timeout: 5_000 },
+    );
+    expect(new Set((await app<string[]>(t1, "syncedQueryIds")).map(tabOf)).size).toBe(1);
+    // ...and a push answered on the device's connection after the unsubscriptions were sent
+    // means the server has handled them (one connection's messages are handled in order).
+    await app(t1, "insertTagged", "fence", "lease-1");
+    expect(await app(t1, "waitFor", "fence", "edge")).toBe("ok");
+    await app(b, "insert", "after tab 2 closed");
+    expect(await app(b, "waitFor", "after tab 2 closed", "edge")).toBe("ok");
+    // Pushed after it on the same connection: the server sends it to the device after the
+    // first one if it still sends that at all.
+    await app(b, "insertTagged", "marker for tab 1", "lease-1");
+    await seen(t1, "marker for tab 1", 10_000);
+    expect(await app(t1, "localAll")).toEqual(["fence", "marker for tab 1", "while tab 2 is open"]);
+    await Promise.all([t1.close(), b.close()]);
+    expect(errors).toEqual([]);
+  });
+
+  it("a crashed tab's subscriptions are released too (its worker's lease ends with it)", async () => {
+    const secret = generateAuthSecret();
+    const t1 = await open(deviceA, { secret, tag: "crash-1" });
+    const t2 = await open(deviceA, { secret, tag: "crash-2" });
+    const b = await open(deviceB, { secret, tag: "crash-2" });
+    await app(b, "insert", "while tab 2 lives");
+    await seen(t2, "while tab 2 lives");
+    const cdp = await deviceA.newCDPSession(t2);
+    const crashed = t2.waitForEvent("crash", { timeout: 15_000 });
+    void cdp.send("Page.crash").catch(() => {}); // the call dies with the renderer
+    await crashed;
+    await t1.waitForFunction(
+      async () => new Set((await (window as unknown as { jazzApp: { syncedQueryIds(): Promise<string[]> } }).jazzApp.syncedQueryIds()).map((id) => id.split("/")[0])).size === 1,
+      null,
+      { timeout: 5_000 },
+    );
+    await app(t1, "insertTagged", "fence after the crash", "crash-1");
+    expect(await app(t1, "waitFor", "fence after the crash", "edge")).toBe("ok");
+    await app(b, "insert", "after the crash");
+    expect(await app(b, "waitFor", "after the crash", "edge")).toBe("ok");
+    await app(b, "insertTagged", "marker after the crash", "crash-1");
+    await seen(t1, "marker after the crash", 10_000);
+    expect(await app(t1, "localAll")).toEqual(["fence after the crash", "marker after the crash", "while tab 2 lives"]);
+    await Promise.all([t1.close(), t2.close(), b.close()]);
+    expect(errors.filter((e) => !/crash/i.test(e))).toEqual([]);
+    errors.length = 0;
+  });
+
   it("memory driver with serverUrl: the page links straight to the server (no worker) and syncs with a persistent device", async () => {
     const secret = generateAuthSecret();
     const m = await open(deviceA, { secret, tag: "memory", driver: "memory" });
@@ -247,6 +310,82 @@ describe("a permissions bundle that denies the write", () => {
     await app(allowed, "insert", "allowed");
     expect(await app(allowed, "waitFor", "allowed", "edge")).toBe("ok");
     await Promise.all([denied.close(), allowed.close()]);
+  });
+
+  it("the retraction is durable: the denied row does not come back after a reload", async () => {
+    const page = await open(deviceA, { secret: generateAuthSecret(), tag: "denied-reload", serverUrl: permServer.url });
+    await app(page, "insert", "denied then reloaded");
+    expect(await app(page, "waitFor", "denied then reloaded", "edge")).toBe("PersistedWriteRejectedError:forbidden");
+    await page.reload();
+    await page.waitForFunction(() => (window as unknown as { jazzApp?: unknown }).jazzApp !== undefined);
+    expect(await app(page, "localAll")).toEqual([]);
+    expect(await app(page, "live")).toEqual([]);
+    await page.close();
+  });
+
+  it("a denied write made offline, then the tab reloaded before the server decided: retracted after the reload, onMutationError fires there, and it stays gone", async () => {
+    const page = await open(deviceA, { secret: generateAuthSecret(), tag: "denied-offline", serverUrl: permServer.url });
+    const { port, dataDir } = permServer;
+    await permServer.stop();
+    try {
+      await app(page, "insert", "denied while offline");
+      expect(await app(page, "live")).toEqual(["denied while offline"]);
+      // Reload before the server has seen it: the page's memory of the write is gone; only the
+      // worker's file (outbox and undo records) knows it.
+      await page.reload();
+      await page.waitForFunction(() => (window as unknown as { jazzApp?: unknown }).jazzApp !== undefined);
+      expect(await app(page, "live")).toEqual(["denied while offline"]);
+    } finally {
+      permServer = await startServerProcess({ appId: APP, dataDir, port, args: ["--admin-secret", "adm"] });
+    }
+    await page.waitForFunction(() => (window as unknown as { jazzApp: { mutationErrors(): unknown[] } }).jazzApp.mutationErrors().length > 0, null, { timeout: 20_000 });
+    expect(await app(page, "mutationErrors")).toEqual([{ code: "forbidden" }]);
+    await page.waitForFunction(() => (window as unknown as { jazzApp: { live(): string[] } }).jazzApp.live().length === 0, null, { timeout: 5_000 });
+    expect(await app(page, "localAll")).toEqual([]);
+    await page.reload();
+    await page.waitForFunction(() => (window as unknown as { jazzApp?: unknown }).jazzApp !== undefined);
+    expect(await app(page, "localAll")).toEqual([]);
+    await page.close();
+  });
+});
+
+describe("rows evicted by the server (read access revoked without a write to them)", () => {
+  let evictServer: ServerProcess;
+  beforeAll(async () => {
+    evictServer = await startServerProcess({ appId: APP, args: ["--admin-secret", "adm"] });
+    const c = { type: { kind: "string" as const }, optional: false, merge: "lww" as const };
+    const schema: RuntimeSchema = { tables: { todos: { columns: { title: c, tag: c } }, grants: { columns: { tag: c, user_id: c } } } };
+    const permissions = definePermissions(schema, ({ policy, session, anyOf }) => {
+      policy.todos.allowRead.where((t) => anyOf([{ $createdBy: session.user_id }, policy.grants.exists.where({ tag: t.tag, user_id: session.user_id })]));
+      policy.todos.allowInsert.always();
+      policy.grants.allowRead.always();
+      policy.grants.allowInsert.always();
+      policy.grants.allowDelete.always();
+    });
+    await publishCatalogue({ serverUrl: evictServer.url, appId: APP, adminSecret: "adm", schema, permissions });
+  });
+  afterAll(async () => {
+    await evictServer?.stop();
+  });
+
+  it("another user's row leaves the live query when the grant is revoked, is dropped from the worker's file (gone after a reload), and comes back when granted again", async () => {
+    const owner = await open(deviceA, { secret: generateAuthSecret(), tag: "evict", serverUrl: evictServer.url });
+    const reader = await open(deviceB, { secret: generateAuthSecret(), tag: "evict", serverUrl: evictServer.url });
+    await app(owner, "insert", "shared row");
+    expect(await app(owner, "waitFor", "shared row", "edge")).toBe("ok");
+    const grant = await app<string>(owner, "grant", await app<string>(reader, "userId"));
+    await seen(reader, "shared row", 10_000);
+    await app(owner, "revoke", grant);
+    await reader.waitForFunction(() => (window as unknown as { jazzApp: { live(): string[] } }).jazzApp.live().length === 0, null, { timeout: 10_000 });
+    expect(await app(reader, "localAll")).toEqual([]);
+    await reader.reload();
+    await reader.waitForFunction(() => (window as unknown as { jazzApp?: unknown }).jazzApp !== undefined);
+    expect(await app(reader, "localAll")).toEqual([]);
+    // Granted again: the row's history applies again.
+    await app(owner, "grant", await app<string>(reader, "userId"));
+    await seen(reader, "shared row", 10_000);
+    expect(await app(reader, "live")).toEqual(["shared row"]);
+    await Promise.all([owner.close(), reader.close()]);
   });
 });
 

@@ -153,6 +153,8 @@ export async function createDb(config: BrowserDbConfig): Promise<BrowserDb> {
   addEventListener("pageshow", onPageShow);
   // Tests reach the current worker (to kill it, as a crashing tab would) through this symbol.
   Object.defineProperty(db, Symbol.for("jazz.worker"), { get: () => worker.worker });
+  // ...and the server subscriptions its worker keeps for the namespace's tabs.
+  Object.defineProperty(db, Symbol.for("jazz.syncedQueryIds"), { value: () => worker.api.syncedQueryIds() });
   if (config.serverUrl) {
     // The leading worker talks to the server with this session's token; refreshed tokens follow.
     reflectServerAuth(db, (cb) => (link.onServerAuth = cb));

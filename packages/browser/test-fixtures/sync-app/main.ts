@@ -4,14 +4,13 @@ import { createDb } from "../../src/index.ts";
 import type { QueryLike, RuntimeSchema } from "@jazz-tools/core";
 
 type Todo = { id: string; title: string; tag: string };
+type Grant = { id: string; tag: string; user_id: string };
+const str = { type: { kind: "string" }, optional: false, merge: "lww" } as const;
 const schema: RuntimeSchema = {
   tables: {
-    todos: {
-      columns: {
-        title: { type: { kind: "string" }, optional: false, merge: "lww" },
-        tag: { type: { kind: "string" }, optional: false, merge: "lww" },
-      },
-    },
+    todos: { columns: { title: str, tag: str } },
+    /** Read access to another user's todos of a tag (used with a permissions bundle). */
+    grants: { columns: { tag: str, user_id: str } },
   },
 };
 const params = new URLSearchParams(location.search);
@@ -22,6 +21,9 @@ const todos = {
   _schema: schema,
   _build: () => ({ table: "todos", conditions: [{ column: "tag", op: "eq", value: tag }], orderBy: [], includes: [] }),
 } as QueryLike<Todo>;
+/** Every todo this replica holds, whatever its tag (not synced by itself). */
+const allTodos = { _table: "todos", _schema: schema, _build: () => ({ table: "todos", conditions: [], orderBy: [], includes: [] }) } as QueryLike<Todo>;
+const grants = { _table: "grants", _schema: schema, _build: () => ({ table: "grants", conditions: [], orderBy: [], includes: [] }) } as QueryLike<Grant>;
 
 const db = await createDb({
   appId: params.get("appId")!,
@@ -50,6 +52,28 @@ const app = {
     writes.set(title, w);
     await w.wait({ tier: "local" });
     return Date.now();
+  },
+  /** Insert a todo with another tag than the page's (it is not in this page's query). */
+  async insertTagged(title: string, otherTag: string) {
+    const w = db.insert(todos, { title, tag: otherTag });
+    writes.set(title, w);
+    await w.wait({ tier: "local" });
+  },
+  userId: () => db.getAuthState().session?.user_id ?? null,
+  /** Let `userId` read this page's tag; returns the grant's id. */
+  async grant(userId: string) {
+    const w = db.insert(grants, { tag, user_id: userId });
+    await w.wait({ tier: "edge" });
+    return w.value.id;
+  },
+  async revoke(grantId: string) {
+    await db.delete(grants, grantId).wait({ tier: "edge" });
+  },
+  /** The server subscriptions this tab's worker keeps (`<tabId>/<queryId>`, every tab's). */
+  syncedQueryIds: () => (db as unknown as Record<symbol, () => Promise<string[]>>)[Symbol.for("jazz.syncedQueryIds")]!(),
+  /** Titles of every todo in the local replica, whatever its tag. */
+  async localAll() {
+    return (await db.all(allTodos, { tier: "local" })).map((t) => t.title).sort();
   },
   /** "ok", or the rejection's error name and code. */
   async waitFor(title: string, tier: "edge" | "global") {
