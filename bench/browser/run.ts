@@ -1,6 +1,6 @@
 // Browser benchmark: our createDb (mirror + OPFS worker) beside raw wa-sqlite on the same VFS
 // (OPFSCoopSyncVFS), measured in the same run, in Debian Chromium with an on-disk profile.
-// Run: pnpm exec tsx bench/browser/run.ts
+// Run: pnpm exec tsx bench/browser/run.ts   (sizes only: --size-only)
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -26,16 +26,58 @@ async function buildTo(root: string): Promise<string> {
 
 const gz = (file: string) => gzipSync(readFileSync(file), { level: 9 }).byteLength;
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+const short = (f: string) => f.split("/").pop()!.replace(/-[\w-]{8}\.js$/, ".js");
 
-// Sizes: the fixture app (a page that only uses createDb) is "our JS".
+// Sizes: the fixture app (a local-only page that only uses createDb) is "our JS". Emitted: every
+// .js file of the build (the lazy sync chunk included). Fetched: what Chromium loads for the
+// page and its worker until the app is ready; the peers' sizes (reference/peer-bench.md "f")
+// are measured the same way.
 const fixtureOut = await buildTo(join(here, "../../packages/browser/test-fixtures/app"));
 const fixtureAssets = readdirSync(join(fixtureOut, "assets"));
 const ourJs = fixtureAssets.filter((f) => f.endsWith(".js")).map((f) => join(fixtureOut, "assets", f));
 const wasm = fixtureAssets.filter((f) => f.endsWith(".wasm")).map((f) => join(fixtureOut, "assets", f));
 const jsGzip = ourJs.reduce((a, f) => a + gz(f), 0);
-const jsFiles = ourJs.map((f) => `${f.split("/").pop()!.replace(/-[\w-]{8}\.js$/, ".js")} ${kb(gz(f))}`).join(", ");
+const jsFiles = ourJs.map((f) => `${short(f)} ${kb(gz(f))}`).join(", ");
 const wasmGzip = wasm.reduce((a, f) => a + gz(f), 0);
+const fetched = await fetchedByFixture(fixtureOut);
+const fetchedGzip = fetched.reduce((a, f) => a + gz(join(fixtureOut, "assets", f)), 0);
+const fetchedFiles = fetched.map((f) => `${short(f)} ${kb(gz(join(fixtureOut, "assets", f)))}`).join(", ");
 rmSync(fixtureOut, { recursive: true, force: true });
+if (process.argv.includes("--size-only")) {
+  printSizes();
+  process.exit(0);
+}
+
+/** The .js files (names in assets/) the fixture page and its worker load until the app is ready. */
+async function fetchedByFixture(dist: string): Promise<string[]> {
+  const server = await preview({ configFile: join(here, "../../packages/browser/test-fixtures/app/vite.config.ts"), build: { outDir: dist }, preview: { port, strictPort: true, host: "localhost" } });
+  const profile = mkdtempSync(join(tmpdir(), "jazz-bench-profile-"));
+  const ctx = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath, headless: true, args: chromiumArgs });
+  const files = new Set<string>();
+  // Context-wide, so a dedicated worker's requests count too.
+  ctx.on("request", (r) => {
+    const m = new URL(r.url()).pathname.match(/\/assets\/([^/]+\.js)$/);
+    if (m) files.add(m[1]!);
+  });
+  try {
+    const page = await ctx.newPage();
+    await page.goto(`http://localhost:${port}/`);
+    await page.waitForFunction(() => document.getElementById("status")?.textContent === "ready", null, { timeout: 30_000 });
+    await page.evaluate(() => (window as any).jazzApp.insert("size probe")); // the worker is up and wrote
+    await page.evaluate(() => (window as any).jazzApp.shutdown());
+  } finally {
+    await ctx.close();
+    await server.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+  return [...files].sort();
+}
+
+function printSizes(): void {
+  console.log(`\nour JS (fixture app), gzip -9: ${kb(fetchedGzip)} fetched by the local-only page and its worker (${fetchedFiles}); goal <= 60 KB`);
+  console.log(`our JS (fixture app), gzip -9: ${kb(jsGzip)} emitted in total (${jsFiles})`);
+  console.log(`wa-sqlite wasm, gzip -9: ${kb(wasmGzip)}`);
+}
 
 const outDir = await buildTo(join(here, "page"));
 const server = await preview({ configFile: join(here, "page/vite.config.ts"), build: { outDir }, preview: { port, strictPort: true, host: "localhost" } });
@@ -117,5 +159,4 @@ const w = [54, 14, 14, 8, 18];
 const line = (r: string[]) => r.map((c, i) => c.padEnd(w[i]!)).join(" ");
 console.log(line(["measure", "ours", "raw wa-sqlite", "ratio", "goal"]));
 for (const r of rows) console.log(line(r));
-console.log(`\nour JS (fixture app), gzip -9: ${kb(jsGzip)} in total (${jsFiles}); goal <= 60 KB`);
-console.log(`wa-sqlite wasm, gzip -9: ${kb(wasmGzip)}`);
+printSizes();

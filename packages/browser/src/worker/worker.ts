@@ -2,11 +2,11 @@
 import { expose } from "comlink";
 import { createEngine } from "./engine.ts";
 import { WorkerHost } from "./host.ts";
-import { createServerUpstream } from "@jazz-tools/core/sync";
+import { lazyServerUpstream } from "./lazy-upstream.ts";
 import { setUpstreamFactory } from "./upstream.ts";
 
-// The sync server as upstream (only used when the Db config has a serverUrl).
-setUpstreamFactory((ctx) => createServerUpstream(ctx, WebSocket as never));
+// The sync server as upstream (only when the Db config has a serverUrl; loaded on first use).
+setUpstreamFactory(lazyServerUpstream);
 
 const host = new WorkerHost(createEngine);
 expose(host);
