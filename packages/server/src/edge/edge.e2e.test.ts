@@ -12,6 +12,7 @@ import { publishCatalogue } from "../publish.ts";
 import { startServerProcess, tempDir, type ServerProcess } from "../testing/spawn.ts";
 import { eventually, until } from "../testing/clients.ts";
 import { createNodeDb, type LinkedDb } from "../client/node-db.ts";
+import { startSyncServer } from "../http/server.ts";
 
 const APP = "edge-e2e";
 const PEER = "peer-secret-for-tests";
@@ -55,7 +56,7 @@ async function stateAfter(p: Promise<unknown>, ms: number): Promise<string> {
   return state;
 }
 
-async function health(url: string): Promise<{ connections: number; upstream?: { status: string; pending: number } }> {
+async function health(url: string): Promise<{ connections: number; upstream?: { status: string; pending: number; links: number } }> {
   return (await fetch(`${url}/health`)).json() as never;
 }
 
@@ -433,5 +434,36 @@ describe("two edges, transactions, deploys and an edge restart", () => {
     await global;
     const onCore = await newDb(core.url);
     expect((await onCore.all(titled("restart"), { tier: "global" })).map((r) => r.id)).toEqual([w.value.id]);
+  });
+});
+
+describe("edge upstream links", () => {
+  it("a session's link to the core closes once its clients left and its writes are settled", async () => {
+    const core = await startServerProcess({ appId: APP, peerSecret: PEER, adminSecret: ADMIN, args: ["--in-memory"] });
+    // In process, to shorten the idle delay; it still talks to the core over 127.0.0.1.
+    const edge = await startSyncServer(
+      { appId: APP, port: 0, host: "127.0.0.1", dataDir: "", inMemory: true, allowLocalFirstAuth: true, adminSecret: ADMIN, peerSecret: PEER, upstreamUrl: core.url, production: false },
+      { idleLinkMs: 200 },
+    );
+    const dbs: Db[] = [];
+    try {
+      await eventually(async () => (await health(edge.url)).upstream?.status === "connected", "the edge connected");
+      expect((await health(edge.url)).upstream).toMatchObject({ links: 1 });
+      for (let i = 0; i < 2; i++) dbs.push(await createNodeDb({ appId: APP, serverUrl: edge.url, secret: generateAuthSecret() }));
+      await Promise.all(dbs.map((db) => db.insert(notes, { title: "links", owner: "x" }).wait({ tier: "global" })));
+      await dbs[0]!.all(titled("links"), { tier: "global" });
+      // The catalogue link plus one per session.
+      expect((await health(edge.url)).upstream).toMatchObject({ links: 3 });
+      await dbs.shift()!.shutdown();
+      await eventually(async () => (await health(edge.url)).upstream?.links === 2, "the first session's link closed");
+      // The other session keeps its link while its client stays.
+      await new Promise((r) => setTimeout(r, 400));
+      expect((await health(edge.url)).upstream).toMatchObject({ links: 2 });
+      expect(await dbs[0]!.all(titled("links"), { tier: "global" })).toHaveLength(2);
+    } finally {
+      await Promise.all(dbs.map((d) => d.shutdown()));
+      await edge.close();
+      await core.stop();
+    }
   });
 });

@@ -34,6 +34,8 @@ export interface EdgeOptions {
   production: boolean;
   /** Reconnect backoff towards the core (tests shorten it). */
   backoff?: { baseMs?: number; capMs?: number; jitterMs?: number };
+  /** A session's link closes this long after its last client left and its last batch settled. */
+  idleLinkMs?: number;
   log?: (line: string) => void;
 }
 
@@ -50,6 +52,9 @@ export class EdgeUpstream implements UpstreamHooks {
   private readonly outbox: EdgeOutbox;
   private readonly catalogueLink: ServerLink;
   private readonly links = new Map<string, ServerLink>();
+  /** Connections acting through each link; a link without any is retired when idle. */
+  private readonly linkUsers = new Map<string, Set<Connection>>();
+  private readonly retireTimers = new Map<string, ReturnType<typeof setTimeout>>();
   /** batchId → connections that pushed it and wait for its final fate. */
   private readonly waiting = new Map<string, Set<Connection>>();
   /** Accepted in the current group commit; forwarded once it committed. */
@@ -86,7 +91,14 @@ export class EdgeUpstream implements UpstreamHooks {
     return this.outbox.pendingCount;
   }
 
+  /** Open upstream links, the catalogue link included. */
+  get linkCount(): number {
+    return this.links.size + 1;
+  }
+
   async close(): Promise<void> {
+    for (const t of this.retireTimers.values()) clearTimeout(t);
+    this.retireTimers.clear();
     await Promise.all([this.catalogueLink.close(), ...[...this.links.values()].map((l) => l.close())]);
   }
 
@@ -99,6 +111,7 @@ export class EdgeUpstream implements UpstreamHooks {
       // A re-push (client reconnect): answer with where the batch is now.
       if (prior.state === "rejected") return { fate: prior.fate, applied: null };
       this.await(batch.batchId, from);
+      this.use(prior.linkKey, from);
       return { fate: prior.kind === "transaction" ? null : { batchId: batch.batchId, kind: "accepted", tier: "edge" }, applied: null };
     }
     if (engine.log.has(batch.batchId)) {
@@ -107,6 +120,7 @@ export class EdgeUpstream implements UpstreamHooks {
     }
     const session = from.isPrivileged ? null : from.session;
     const linkKey = session ? JSON.stringify(session) : PRIVILEGED;
+    this.use(linkKey, from);
     if (batch.kind === "transaction") {
       this.outbox.add(batch, linkKey, session);
       this.await(batch.batchId, from);
@@ -143,6 +157,8 @@ export class EdgeUpstream implements UpstreamHooks {
     if (fate.kind === "accepted" && fate.tier !== "global") return; // a chained edge's interim answer
     const waiters = [...(this.waiting.get(fate.batchId) ?? [])];
     this.waiting.delete(fate.batchId);
+    // The link may be idle once this fate is in (ServerLink drops the batch after this call).
+    queueMicrotask(() => this.scheduleRetire(entry.linkKey));
     const { engine, hub } = this.service;
     if (fate.kind === "accepted") {
       if (entry.kind === "transaction") {
@@ -177,6 +193,7 @@ export class EdgeUpstream implements UpstreamHooks {
     const linkKey = session ? JSON.stringify(session) : PRIVILEGED;
     const upId = upstreamQueryId(conn, queryId);
     this.upQueries.set(upId, { conn, queryId, linkKey });
+    this.use(linkKey, conn);
     // Always at tier global: the edge relays the core's settle, whatever the client asked for.
     this.linkFor(linkKey, session).subscribeQuery(upId, query, "global");
   }
@@ -200,6 +217,35 @@ export class EdgeUpstream implements UpstreamHooks {
       set.delete(conn);
       if (set.size === 0) this.waiting.delete(batchId);
     }
+    for (const [linkKey, users] of this.linkUsers) {
+      if (!users.delete(conn) || users.size > 0) continue;
+      this.linkUsers.delete(linkKey);
+      this.scheduleRetire(linkKey);
+    }
+  }
+
+  private use(linkKey: string, conn: Connection): void {
+    let users = this.linkUsers.get(linkKey);
+    if (!users) this.linkUsers.set(linkKey, (users = new Set()));
+    users.add(conn);
+    const t = this.retireTimers.get(linkKey);
+    if (t) clearTimeout(t);
+    this.retireTimers.delete(linkKey);
+  }
+
+  /** Close a session's link once nobody uses it and the core decided everything it carried. */
+  private scheduleRetire(linkKey: string): void {
+    if (this.linkUsers.get(linkKey)?.size || this.retireTimers.has(linkKey) || !this.links.has(linkKey)) return;
+    const t = setTimeout(() => {
+      this.retireTimers.delete(linkKey);
+      const link = this.links.get(linkKey);
+      if (!link || this.linkUsers.get(linkKey)?.size) return;
+      if (link.pendingBatchIds.length > 0) return; // retried when their fates arrive
+      this.links.delete(linkKey);
+      void link.close();
+    }, this.opts.idleLinkMs ?? 30_000);
+    t.unref?.();
+    this.retireTimers.set(linkKey, t);
   }
 
   private onUpstreamSettled(upId: string, tier: DurabilityTier): void {

@@ -29,7 +29,7 @@ const MAX_BODY = 8 * 1024 * 1024;
 export async function startSyncServer(
   opts: ServerOptions,
   /** Edge mode tuning (tests shorten the reconnect backoff towards the core). */
-  edgeTuning: { backoff?: { baseMs?: number; capMs?: number; jitterMs?: number } } = {},
+  edgeTuning: { backoff?: { baseMs?: number; capMs?: number; jitterMs?: number }; idleLinkMs?: number } = {},
 ): Promise<RunningServer> {
   const authenticator = await Authenticator.create(opts);
   const { driver } = openDatabase(opts);
@@ -55,7 +55,7 @@ export async function startSyncServer(
       return;
     }
     if (url.pathname === "/health") {
-      const upstream = edge ? { upstream: { status: edge.status, pending: edge.pendingUpstream } } : {};
+      const upstream = edge ? { upstream: { status: edge.status, pending: edge.pendingUpstream, links: edge.linkCount } } : {};
       json(res, 200, { status: "ok", appId: opts.appId, connections: service.connections.size, ...upstream });
       return;
     }
