@@ -245,6 +245,37 @@ describe("browser clients sync through the server", () => {
     errors.length = 0;
   });
 
+  it("a transaction rejected with transaction_conflict never shows, neither before nor after a reload (the worker applies a transaction only once the server accepts it)", async () => {
+    const secret = generateAuthSecret();
+    const a = await open(deviceA, { secret, tag: "txn" });
+    const b = await open(deviceB, { secret, tag: "txn" });
+    await app(a, "insert", "base");
+    expect(await app(a, "waitFor", "base", "edge")).toBe("ok");
+    await seen(b, "base");
+    await app(a, "stageRename", "base", "renamed in transaction");
+    await new Promise((r) => setTimeout(r, 5)); // B's write gets a later clock than the staging
+    await app(b, "rename", "base", "renamed by b");
+    expect(await app(b, "waitFor", "renamed by b", "edge")).toBe("ok");
+    await seen(a, "renamed by b");
+    await app(a, "commitStaged");
+    expect(await app(a, "waitFor", "renamed in transaction", "edge")).toBe("PersistedWriteRejectedError:transaction_conflict");
+    expect(await app(a, "seenAt", "renamed in transaction")).toBe(null);
+    expect(await app(a, "live")).toEqual(["renamed by b"]);
+    await a.reload();
+    await a.waitForFunction(() => (window as unknown as { jazzApp?: unknown }).jazzApp !== undefined);
+    expect(await app(a, "localAll")).toEqual(["renamed by b"]);
+    // An accepted transaction shows, and survives a reload.
+    await app(a, "stageRename", "renamed by b", "renamed in accepted transaction");
+    await app(a, "commitStaged");
+    expect(await app(a, "waitFor", "renamed in accepted transaction", "edge")).toBe("ok");
+    await seen(b, "renamed in accepted transaction");
+    await a.reload();
+    await a.waitForFunction(() => (window as unknown as { jazzApp?: unknown }).jazzApp !== undefined);
+    expect(await app(a, "localAll")).toEqual(["renamed in accepted transaction"]);
+    await Promise.all([a.close(), b.close()]);
+    expect(errors).toEqual([]);
+  });
+
   it("memory driver with serverUrl: the page links straight to the server (no worker) and syncs with a persistent device", async () => {
     const secret = generateAuthSecret();
     const m = await open(deviceA, { secret, tag: "memory", driver: "memory" });

@@ -45,6 +45,7 @@ db.onMutationError((e) => mutationErrors.push({ code: e.code }));
 const writes = new Map<string, { wait(o: { tier: "local" | "edge" | "global" }): Promise<unknown> }>();
 
 const outcomes = new Map<string, string>();
+let staged: { tx: ReturnType<typeof db.beginTransaction>; next: string } | null = null;
 const app = {
   storage: db.storage,
   async insert(title: string) {
@@ -68,6 +69,21 @@ const app = {
   },
   async revoke(grantId: string) {
     await db.delete(grants, grantId).wait({ tier: "edge" });
+  },
+  /** Direct update of a todo's title (by its current title). */
+  async rename(title: string, next: string) {
+    const w = db.update(todos, live.find((t) => t.title === title)!.id, { title: next });
+    writes.set(next, w);
+    await w.wait({ tier: "local" });
+  },
+  /** Stage a transaction renaming a todo; `commitStaged` commits it (conflicts are decided then). */
+  stageRename(title: string, next: string) {
+    const tx = db.beginTransaction();
+    tx.update(todos, live.find((t) => t.title === title)!.id, { title: next });
+    staged = { tx, next };
+  },
+  commitStaged() {
+    writes.set(staged!.next, staged!.tx.commit());
   },
   /** The server subscriptions this tab's worker keeps (`<tabId>/<queryId>`, every tab's). */
   syncedQueryIds: () => (db as unknown as Record<symbol, () => Promise<string[]>>)[Symbol.for("jazz.syncedQueryIds")]!(),

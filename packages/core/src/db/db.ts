@@ -642,13 +642,15 @@ export class Db {
   private handleFate(fate: BatchFate): void {
     const rec = this.fates.get(fate.batchId);
     if (fate.kind === "accepted") {
-      const txn = this.pendingTransactions.get(fate.batchId);
+      // Accepted by the authority: final, and every tier is satisfied.
+      const final = TIER_RANK[fate.tier] >= this.authorityRank;
+      // A transaction shows only once the authority accepts it: a lower tier (the browser
+      // worker's local commit, an edge) has not decided its conflicts.
+      const txn = final ? this.pendingTransactions.get(fate.batchId) : undefined;
       if (txn) {
         this.pendingTransactions.delete(fate.batchId);
         this.live.notify(this.store.applyBatch(txn).changes);
       }
-      // Accepted by the authority: final, and every tier is satisfied.
-      const final = TIER_RANK[fate.tier] >= this.authorityRank;
       if (final) this.store.settle(fate.batchId);
       if (!rec) return;
       rec.tier = final ? TIER_RANK.global : Math.max(rec.tier, TIER_RANK[fate.tier]);
