@@ -32,7 +32,7 @@ export async function runCli(argv: string[], env = process.env): Promise<number>
         }
         throw e;
       });
-      const storage = opts.inMemory ? "in memory" : `data in ${opts.dataDir}`;
+      const storage = opts.inMemory ? "in memory" : `data in ${opts.dataDir}, durability ${opts.durability ?? "normal"}`;
       const role = opts.upstreamUrl ? `, edge of ${opts.upstreamUrl}` : "";
       process.stdout.write(`jazz-tools server for app ${opts.appId} listening on ${server.url} (${storage}${role})\n`);
       const stop = () => {

@@ -67,12 +67,23 @@ describe("jazz-tools server options", () => {
     expect(() => parseServerArgs(["app", "--jwks-url", "https://a/j"], { JAZZ_JWT_PUBLIC_KEY: "{}" })).toThrow(/cannot be used together/);
   });
 
+  it("--durability full|normal from the flag or JAZZ_DURABILITY (flag wins), normal by default; anything else is a usage error", () => {
+    expect(parse(["app"]).durability).toBe("normal");
+    expect(parse(["app", "--durability", "full"]).durability).toBe("full");
+    expect(parse(["app", "--durability=NORMAL"]).durability).toBe("normal");
+    expect(parse(["app"], { JAZZ_DURABILITY: "full" }).durability).toBe("full");
+    expect(parse(["app", "--durability", "normal"], { JAZZ_DURABILITY: "full" }).durability).toBe("normal");
+    expect(() => parse(["app", "--durability", "fsync"])).toThrow(UsageError);
+    expect(() => parse(["app", "--durability", "fsync"])).toThrow('--durability must be "full" or "normal", got "fsync"');
+    expect(() => parse(["app"], { JAZZ_DURABILITY: "off" })).toThrow(/JAZZ_DURABILITY must be "full" or "normal"/);
+  });
+
   it("--help is recognised and the help documents every option", () => {
     expect(parseServerArgs(["--help"], {})).toBe("help");
-    for (const flag of ["--port", "--data-dir", "--in-memory", "--jwks-url", "--jwt-public-key", "--allow-local-first-auth", "--backend-secret", "--admin-secret", "--upstream-url", "--peer-secret"]) {
+    for (const flag of ["--port", "--data-dir", "--in-memory", "--jwks-url", "--jwt-public-key", "--allow-local-first-auth", "--backend-secret", "--admin-secret", "--upstream-url", "--peer-secret", "--durability"]) {
       expect(SERVER_HELP).toContain(flag);
     }
-    for (const env of ["JAZZ_JWKS_URL", "JAZZ_JWT_PUBLIC_KEY", "JAZZ_ALLOW_LOCAL_FIRST_AUTH", "JAZZ_BACKEND_SECRET", "JAZZ_ADMIN_SECRET", "JAZZ_UPSTREAM_URL", "JAZZ_PEER_SECRET", "1625", "./data"]) {
+    for (const env of ["JAZZ_JWKS_URL", "JAZZ_JWT_PUBLIC_KEY", "JAZZ_ALLOW_LOCAL_FIRST_AUTH", "JAZZ_BACKEND_SECRET", "JAZZ_ADMIN_SECRET", "JAZZ_UPSTREAM_URL", "JAZZ_PEER_SECRET", "JAZZ_DURABILITY", "1625", "./data"]) {
       expect(SERVER_HELP).toContain(env);
     }
   });

@@ -4,6 +4,7 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { UsageError } from "../errors.ts";
+import { parseDurability, type Durability } from "../storage/open.ts";
 
 export interface ServerOptions {
   appId: string;
@@ -12,6 +13,8 @@ export interface ServerOptions {
   host: string;
   dataDir: string;
   inMemory: boolean;
+  /** When a commit counts as durable: see ../storage/open.ts. */
+  durability?: Durability;
   jwksUrl?: string;
   /** The key's contents (JWK JSON or PEM), already read from a file when a path was given. */
   jwtPublicKey?: string;
@@ -41,6 +44,14 @@ Options:
   -d, --data-dir <DATA_DIR>       Persistent storage directory (default: ./data)
       --in-memory                 Use in-memory storage instead of files; data is lost
                                   when the process exits
+      --durability <full|normal>  When a write counts as committed (default: normal).
+                                  Both acknowledge a write only after its SQLite commit
+                                  and survive kill -9 of the server. normal (WAL,
+                                  synchronous=NORMAL) does not wait for fsync: an OS crash
+                                  or power loss can lose the last acknowledged writes.
+                                  full (synchronous=FULL) fsyncs every commit and survives
+                                  those too, at the cost of one fsync per commit on the
+                                  write path [env: JAZZ_DURABILITY]
       --jwks-url <JWKS_URL>       JWKS endpoint for external JWT validation
                                   [env: JAZZ_JWKS_URL]
       --jwt-public-key <KEY>      Single JWK JSON object or PEM public key for external JWT
@@ -83,6 +94,7 @@ const VALUE_FLAGS: Record<string, keyof ServerOptions> = {
   "--upstream-url": "upstreamUrl",
   "--peer-secret": "peerSecret",
   "--host": "host",
+  "--durability": "durability",
 };
 
 /** Returns "help" when --help was asked for. Throws UsageError on bad input. */
@@ -176,6 +188,7 @@ export function parseServerArgs(argv: string[], env: Env = process.env): ServerO
     host: raw.host ?? "0.0.0.0",
     dataDir: raw.dataDir ?? DEFAULT_DATA_DIR,
     inMemory,
+    durability: raw.durability !== undefined ? parseDurability(raw.durability) : parseDurability(nonEmpty(env.JAZZ_DURABILITY), "JAZZ_DURABILITY"),
     jwksUrl,
     jwtPublicKey: jwtKeyArg ? readKey(jwtKeyArg) : undefined,
     allowLocalFirstAuth,

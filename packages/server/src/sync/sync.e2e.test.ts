@@ -145,8 +145,8 @@ describe("sync server over the wire", () => {
 });
 
 describe("durability and reconnect (server restarts)", () => {
-  it("loses no acknowledged write when the server is killed with kill -9", async () => {
-    let server = await startServerProcess({ appId: APP });
+  it.each(["normal", "full"])("loses no acknowledged write when the server is killed with kill -9 (--durability %s)", async (durability) => {
+    let server = await startServerProcess({ appId: APP, args: ["--durability", durability] });
     const a = recordingClient(server.url, APP);
     const ids: string[] = [];
     for (let i = 0; i < 40; i++) {
@@ -158,7 +158,8 @@ describe("durability and reconnect (server restarts)", () => {
     expect(a.fates.every((f) => f.kind === "accepted")).toBe(true);
     await a.close();
     await server.crash();
-    server = await startServerProcess({ appId: APP, dataDir: server.dataDir, port: server.port });
+    server = await startServerProcess({ appId: APP, dataDir: server.dataDir, port: server.port, args: ["--durability", durability] });
+    expect(server.output()).toContain(`durability ${durability}`);
     const b = recordingClient(server.url, APP);
     b.link.subscribeQuery("d", ownedBy("durable"), "edge");
     await until(() => b.settled.length, "settled");

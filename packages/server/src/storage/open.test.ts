@@ -1,0 +1,43 @@
+// The server database's durability setting reaches SQLite: WAL always, synchronous FULL (2) or
+// NORMAL (1) as asked.
+import { afterEach, describe, expect, it } from "vitest";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openDatabase, parseDurability, type OpenedDatabase } from "./open.ts";
+import { UsageError } from "../errors.ts";
+
+const opened: OpenedDatabase[] = [];
+afterEach(() => {
+  for (const o of opened.splice(0)) o.driver.close();
+});
+
+const open = (durability?: "full" | "normal") => {
+  const o = openDatabase({ dataDir: mkdtempSync(join(tmpdir(), "jazz-open-")), inMemory: false, durability });
+  opened.push(o);
+  return o;
+};
+const pragma = (o: OpenedDatabase, name: string) => o.driver.all(`PRAGMA ${name}`)[0]![0];
+
+describe("openDatabase durability", () => {
+  it("full: WAL with synchronous=FULL", () => {
+    const o = open("full");
+    expect(o.durability).toBe("full");
+    expect(pragma(o, "journal_mode")).toBe("wal");
+    expect(pragma(o, "synchronous")).toBe(2);
+  });
+
+  it("normal: WAL with synchronous=NORMAL", () => {
+    const o = open("normal");
+    expect(o.durability).toBe("normal");
+    expect(pragma(o, "journal_mode")).toBe("wal");
+    expect(pragma(o, "synchronous")).toBe(1);
+  });
+
+  it("parses the flag value and names the source of a bad one", () => {
+    expect(parseDurability(undefined)).toBe("normal");
+    expect(parseDurability("FULL")).toBe("full");
+    expect(() => parseDurability("maybe", "JAZZ_DURABILITY")).toThrow(UsageError);
+    expect(() => parseDurability("maybe", "JAZZ_DURABILITY")).toThrow('JAZZ_DURABILITY must be "full" or "normal", got "maybe"');
+  });
+});
