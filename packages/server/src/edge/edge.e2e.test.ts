@@ -467,3 +467,40 @@ describe("edge upstream links", () => {
     }
   });
 });
+
+describe("edge in production", () => {
+  it("takes the schema deployed to the core (clients cannot publish one) and syncs writes to it", async () => {
+    const prod = { env: { NODE_ENV: "production" }, peerSecret: PEER, adminSecret: ADMIN };
+    const core = await startServerProcess({ appId: APP, ...prod, args: ["--allow-local-first-auth"] });
+    const edge = await startServerProcess({ appId: APP, ...prod, upstreamUrl: core.url, args: ["--allow-local-first-auth"] });
+    const dbs: Db[] = [];
+    try {
+      const early = await createNodeDb({ appId: APP, serverUrl: edge.url, secret: generateAuthSecret() });
+      dbs.push(early);
+      early.onMutationError(() => {});
+      const refused = await early.insert(notes, { title: "too early", owner: "x" }).wait({ tier: "edge" }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(refused).toMatchObject({ code: "unknown_table" });
+      const coreCatalogue = await fetch(`${core.url}/apps/${APP}/admin/schema`, { headers: { "X-Jazz-Admin-Secret": ADMIN } });
+      expect(((await coreCatalogue.json()) as { schema: RuntimeSchema }).schema.tables.notes).toBeUndefined();
+
+      await publishCatalogue({ serverUrl: core.url, appId: APP, adminSecret: ADMIN, schema });
+      await eventually(async () => {
+        const res = await fetch(`${edge.url}/apps/${APP}/admin/schema`, { headers: { "X-Jazz-Admin-Secret": ADMIN } });
+        return !!((await res.json()) as { schema: RuntimeSchema }).schema.tables.notes;
+      }, "the edge has the core's schema");
+      const onEdge = await createNodeDb({ appId: APP, serverUrl: edge.url, secret: generateAuthSecret() });
+      const onCore = await createNodeDb({ appId: APP, serverUrl: core.url, secret: generateAuthSecret() });
+      dbs.push(onEdge, onCore);
+      const w = onEdge.insert(notes, { title: "prod", owner: "x" });
+      await w.wait({ tier: "global" });
+      expect((await onCore.all(titled("prod"), { tier: "global" })).map((r) => r.id)).toEqual([w.value.id]);
+    } finally {
+      await Promise.all(dbs.map((d) => d.shutdown()));
+      await edge.stop();
+      await core.stop();
+    }
+  });
+});
