@@ -1,13 +1,19 @@
-// Sync benchmarks on loopback against a real `jazz-tools server` process (SQLite file, WAL,
-// synchronous=FULL). Not a test. Run:
-//   pnpm exec tsx bench/sync/run.ts [--duration 30] [--writers 50] [--fanout 100] [--idle 200]
+// Sync benchmarks on loopback against a real `jazz-tools server` process (SQLite file, WAL).
+// Not a test. Run:
+//   pnpm exec tsx bench/sync/run.ts [--duration 30] [--writers 50] [--fanout 100] [--procs 4]
+//                                   [--idle 200] [--only latency,fanout,...] [--profile]
 // 1. write on client A → visible in client B's live query (Node Dbs)      goal p50 ≤ 10 ms
+//    (with the server's default --durability normal, and again with --durability full)
 // 2. one write fanned out to --fanout subscribed Node Dbs                  goal p99 ≤ 100 ms
+//    (all Dbs in this process, then spread over --procs child processes; raw links for scale)
 // 3. accepted writes/s with --writers Node Dbs writing for --duration s    (report the figure)
 // 4. server memory per idle connection (RSS delta / connections)          (report the figure)
+import { fork, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createDb, schema as s, generateAuthSecret, type Db } from "../../packages/jazz-tools/src/index.ts";
+import { fileURLToPath } from "node:url";
+import { createDb, generateAuthSecret, type Db } from "../../packages/jazz-tools/src/index.ts";
 import { startServerProcess, recordingClient, until, type ServerProcess } from "../../packages/server/src/testing/index.ts";
+import { benchApp as app, type Item } from "./schema.ts";
 
 const args = process.argv.slice(2);
 const flag = (name: string, dflt: number) => {
@@ -17,13 +23,11 @@ const flag = (name: string, dflt: number) => {
 const DURATION_S = flag("duration", 5);
 const WRITERS = flag("writers", 50);
 const FANOUT = flag("fanout", 100);
+const PROCS = flag("procs", 4);
 const IDLE = flag("idle", 200);
 const ONLY = args.includes("--only") ? args[args.indexOf("--only") + 1]! : "";
 const PROFILE = args.includes("--profile");
 const APP = "bench-sync";
-
-const app = s.defineApp({ items: s.table({ title: s.string(), lane: s.string(), n: s.int() }) });
-type Item = { id: string; title: string; lane: string; n: number };
 
 const pct = (xs: number[], p: number) => {
   const a = [...xs].sort((x, y) => x - y);
@@ -34,7 +38,7 @@ const open = (server: ServerProcess) => createDb({ appId: APP, driver: { type: "
 const rssKb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]);
 const results: [string, string, string, string][] = [];
 
-async function latencyAtoB(server: ServerProcess) {
+async function latencyAtoB(server: ServerProcess, mode: string) {
   const a = await open(server);
   const b = await open(server);
   const lane = app.items.where({ lane: "ab" });
@@ -57,8 +61,8 @@ async function latencyAtoB(server: ServerProcess) {
     samples.push(arrived.get(id)! - t0);
   }
   await Promise.all([a.shutdown(), b.shutdown()]);
-  results.push(["A write → B live query, p50", ms(pct(samples, 50)), "≤ 10 ms", (10 / pct(samples, 50)).toFixed(1) + "×"]);
-  results.push(["A write → B live query, p99", ms(pct(samples, 99)), "", ""]);
+  results.push([`A write → B live query (${mode}), p50`, ms(pct(samples, 50)), "≤ 10 ms", (10 / pct(samples, 50)).toFixed(1) + "×"]);
+  results.push([`A write → B live query (${mode}), p99`, ms(pct(samples, 99)), "", ""]);
 }
 
 async function fanOut(server: ServerProcess) {
@@ -89,16 +93,57 @@ async function fanOut(server: ServerProcess) {
     const ds = seen.map((m) => m.get(id)! - t0);
     all.push(...ds);
     last.push(Math.max(...ds));
+    if (process.env.BENCH_TRACE) console.log(`write ${i}: first ${Math.min(...ds).toFixed(1)} last ${Math.max(...ds).toFixed(1)}`);
     await new Promise((r) => setTimeout(r, 20));
   }
   await Promise.all([writer, ...readers].map((d) => d.shutdown()));
-  results.push([`fan-out to ${FANOUT} clients, p99 of deliveries`, ms(pct(all, 99)), "≤ 100 ms", (100 / pct(all, 99)).toFixed(1) + "×"]);
-  results.push([`fan-out to ${FANOUT} clients, p50 of deliveries`, ms(pct(all, 50)), "", ""]);
-  results.push([`fan-out to ${FANOUT} clients, p99 until the last one`, ms(pct(last, 99)), "", ""]);
+  results.push([`fan-out to ${FANOUT} Dbs in 1 process, p99 of deliveries`, ms(pct(all, 99)), "≤ 100 ms", (100 / pct(all, 99)).toFixed(1) + "×"]);
+  results.push([`fan-out to ${FANOUT} Dbs in 1 process, p50 of deliveries`, ms(pct(all, 50)), "", ""]);
+  results.push([`fan-out to ${FANOUT} Dbs in 1 process, p99 until the last`, ms(pct(last, 99)), "", ""]);
+}
+
+/**
+ * The same fan-out with the readers spread over --procs child processes (real Dbs each, see
+ * fanout-child.ts): 100 clients are 100 processes' worth of work in production, and one
+ * process receiving all of them measures its own serial cost more than the server.
+ */
+async function fanOutProcs(server: ServerProcess) {
+  const writer = await open(server);
+  await writer.insert(app.items, { title: "warm", lane: "fanp", n: 0 }).wait({ tier: "edge" });
+  const per = Array.from({ length: PROCS }, (_, k) => Math.floor(FANOUT / PROCS) + (k < FANOUT % PROCS ? 1 : 0)).filter((n) => n > 0);
+  const seen = new Map<string, number[]>();
+  let ready = 0;
+  const children: ChildProcess[] = per.map((n) => {
+    const c = fork(fileURLToPath(new URL("./fanout-child.ts", import.meta.url)), [server.url, APP, String(n), "fanp"], { stdio: "inherit" });
+    c.on("message", (m: { t: string; id?: string; times?: number[] }) => {
+      if (m.t === "ready") ready++;
+      else if (m.t === "seen") seen.set(m.id!, [...(seen.get(m.id!) ?? []), ...m.times!]);
+    });
+    return c;
+  });
+  await until(() => ready === children.length, "child readers settled", 120_000);
+  const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
+  const all: number[] = [];
+  const last: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    const t0 = nowMs();
+    const id = writer.insert(app.items, { title: `p${i}`, lane: "fanp", n: i }).value.id;
+    await until(() => seen.get(id)?.length === FANOUT, "all child readers see the write", 20_000);
+    const ds = seen.get(id)!.map((t) => t - t0);
+    all.push(...ds);
+    last.push(Math.max(...ds));
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await Promise.all(children.map((c) => new Promise((r) => (c.once("exit", r), c.send({ t: "stop" })))));
+  await writer.shutdown();
+  const label = `fan-out to ${FANOUT} Dbs in ${children.length} processes`;
+  results.push([`${label}, p99 of deliveries`, ms(pct(all, 99)), "≤ 100 ms", (100 / pct(all, 99)).toFixed(1) + "×"]);
+  results.push([`${label}, p50 of deliveries`, ms(pct(all, 50)), "", ""]);
+  results.push([`${label}, p99 until the last`, ms(pct(last, 99)), "", ""]);
 }
 
 /** The same hop at the protocol level (raw ServerLinks): server + network, no Db work. */
-async function latencyLinks(server: ServerProcess) {
+async function latencyLinks(server: ServerProcess, mode: string) {
   const a = recordingClient(server.url, APP, { schema: app.wasmSchema });
   const b = recordingClient(server.url, APP, { schema: app.wasmSchema });
   const arrived = new Map<string, number>();
@@ -122,8 +167,8 @@ async function latencyLinks(server: ServerProcess) {
     if (i >= 20) samples.push(arrived.get(batch.batchId)! - t0);
   }
   await Promise.all([a.close(), b.close()]);
-  results.push(["A push → B receives (raw links), p50", ms(pct(samples, 50)), "", ""]);
-  results.push(["A push → B receives (raw links), p99", ms(pct(samples, 99)), "", ""]);
+  results.push([`A push → B receives, raw links (${mode}), p50`, ms(pct(samples, 50)), "", ""]);
+  results.push([`A push → B receives, raw links (${mode}), p99`, ms(pct(samples, 99)), "", ""]);
 }
 
 /** Fan-out measured at the protocol level: raw ServerLinks, no Db work on the receiving side. */
@@ -199,22 +244,33 @@ async function idleMemory(server: ServerProcess) {
   results.push([`server RSS per idle connection (${IDLE})`, `${((after - before) / IDLE).toFixed(1)} KiB`, "report", `${before} → ${after} KiB`]);
 }
 
+const run = (name: string) => !ONLY || ONLY.split(",").includes(name);
 const server = await startServerProcess({
   appId: APP,
   nodeArgs: PROFILE ? ["--cpu-prof", "--cpu-prof-dir=/tmp/jazz-server-prof"] : [],
 });
-const run = (name: string) => !ONLY || ONLY.split(",").includes(name);
 try {
-  if (run("latency")) await latencyAtoB(server);
-  if (run("latency-links")) await latencyLinks(server);
+  if (run("latency")) await latencyAtoB(server, "durability normal");
+  if (run("latency-links")) await latencyLinks(server, "durability normal");
+  if (run("latency-full")) {
+    // The same hop with fsync on every commit (OS-crash durability), on its own server.
+    const full = await startServerProcess({ appId: APP, args: ["--durability", "full"] });
+    try {
+      await latencyAtoB(full, "durability full");
+      await latencyLinks(full, "durability full");
+    } finally {
+      await full.stop();
+    }
+  }
   if (run("fanout")) await fanOut(server);
+  if (run("fanout-procs")) await fanOutProcs(server);
   if (run("fanout-links")) await fanOutLinks(server);
   if (run("throughput")) await throughput(server);
   if (run("memory")) await idleMemory(server);
 } finally {
   await server.stop();
 }
-const w = [48, 12, 10, 16];
+const w = [52, 12, 10, 16];
 console.log(["measure", "figure", "goal", "goal/figure"].map((h, i) => h.padEnd(w[i]!)).join(" "));
 for (const r of results) console.log(r.map((c, i) => c.padEnd(w[i]!)).join(" "));
 process.exit(0);
