@@ -1,0 +1,87 @@
+// Fan-out shares work between subscribers: the same rows entering many subscriptions are read
+// from the log once and handed over as one array, which Connection encodes once. The contents
+// each subscriber gets must stay what it got before the sharing (the origin never gets its own
+// batch back; a row's whole history arrives when it enters a scope).
+import { describe, expect, it } from "vitest";
+import type { Batch, DurabilityTier } from "@jazz-tools/core";
+import type { WireSession } from "@jazz-tools/core/sync";
+import { createNodeSqlDriver } from "@jazz-tools/sqlite-node";
+import { ServerEngine } from "./engine.ts";
+import { SubscriptionHub, type Subscriber } from "./hub.ts";
+import { Connection } from "./connection.ts";
+import { TODO_SCHEMA, insertTodo, rowId, updateTodo } from "../testing/clients.ts";
+
+const session: WireSession = { user_id: "u1", claims: {}, authMode: "local-first" };
+const ownedBy = (owner: string) => ({ table: "todos", conditions: [{ column: "owner", op: "eq" as const, value: owner }], orderBy: [], includes: [] });
+
+class Recorder implements Subscriber {
+  readonly policyKey = "";
+  readonly policy = undefined;
+  got: Batch[][] = [];
+  sendBatches(batches: Batch[]): void {
+    this.got.push(batches);
+  }
+  sendSettled(_id: string, _tier: DurabilityTier): void {}
+}
+
+function setup() {
+  const engine = new ServerEngine(createNodeSqlDriver(), "hub-test");
+  engine.publishSchema(TODO_SCHEMA);
+  const hub = new SubscriptionHub(engine.driver, engine.log, () => engine.schema);
+  const accept = (batch: Batch, origin: Subscriber | null) => {
+    const applied = engine.accept(batch, session, false).applied!;
+    hub.onAccepted(applied.batch, applied.rows, origin);
+  };
+  return { engine, hub, accept };
+}
+
+describe("SubscriptionHub fan-out", () => {
+  it("hands every subscriber of a scope the same array for a row entering it; the origin gets it without its own batch", () => {
+    const { hub, accept } = setup();
+    const subs = Array.from({ length: 5 }, () => new Recorder());
+    subs.forEach((s, i) => hub.subscribe(s, `q${i}`, ownedBy("ann")));
+    const origin = subs[0]!;
+    const id = rowId();
+    const insert = insertTodo("u1", id, { title: "a", owner: "bob" });
+    accept(insert, origin);
+    expect(subs.every((s) => s.got.length === 0)).toBe(true);
+    // The row enters the scope with this update: its whole history (insert + update) is sent.
+    const update = updateTodo("u1", id, { owner: "ann" }, insert.ts + 1);
+    accept(update, origin);
+    const others = subs.slice(1).map((s) => s.got.at(-1)!);
+    expect(others[0]!.map((b) => b.batchId)).toEqual([insert.batchId, update.batchId]);
+    for (const arr of others) expect(arr).toBe(others[0]);
+    expect(origin.got.at(-1)!.map((b) => b.batchId)).toEqual([insert.batchId]);
+  });
+
+  it("subscribers whose scopes gain different rows get their own histories", () => {
+    const { hub, accept } = setup();
+    const ann = new Recorder();
+    const all = new Recorder();
+    hub.subscribe(ann, "a", ownedBy("ann"));
+    hub.subscribe(all, "b", { table: "todos", conditions: [], orderBy: [], includes: [] });
+    const first = insertTodo("u1", rowId(), { title: "x", owner: "bob" });
+    accept(first, null);
+    expect(ann.got).toEqual([]);
+    expect(all.got.at(-1)!.map((b) => b.batchId)).toEqual([first.batchId]);
+    const second = insertTodo("u1", rowId(), { title: "y", owner: "ann" });
+    accept(second, null);
+    expect(ann.got.at(-1)!.map((b) => b.batchId)).toEqual([second.batchId]);
+    expect(all.got.at(-1)!.map((b) => b.batchId)).toEqual([second.batchId]);
+  });
+});
+
+describe("Connection.sendBatches", () => {
+  it("encodes one array once for every connection it is sent to (same bytes object, a text frame)", () => {
+    const sent: { data: unknown; opts: unknown }[] = [];
+    const ws = () => ({ readyState: 1, on() {}, send: (data: unknown, opts: unknown) => sent.push({ data, opts }) });
+    const conns = [0, 1, 2].map(() => new Connection(ws() as never, {} as never, {}));
+    const batches = [insertTodo("u1", rowId(), { title: "t", owner: "o" })];
+    for (const c of conns) c.sendBatches(batches);
+    expect(sent).toHaveLength(3);
+    expect(sent[1]!.data).toBe(sent[0]!.data);
+    expect(sent[2]!.data).toBe(sent[0]!.data);
+    expect(sent[0]!.opts).toEqual({ binary: false });
+    expect(JSON.parse(String(sent[0]!.data))).toEqual({ t: "batches", batches });
+  });
+});
