@@ -3,7 +3,7 @@
 // alone (linked straight to a server when serverUrl is set), no worker, no OPFS.
 
 import { createDbFromParts, Db, DbConfigError, type DbConfig, type ReplicaLink, type RuntimeSchema } from "@jazz-tools/core";
-import { ServerLink } from "@jazz-tools/core/sync";
+import type { ServerLink } from "@jazz-tools/core/sync";
 import { loadWaSqlite } from "../sqlite/load.ts";
 import { WaSqliteDriver } from "../sqlite/wa-sqlite.ts";
 import { compileWasm } from "../sqlite/wasm-url.ts";
@@ -195,8 +195,11 @@ async function memoryDb(
 ): Promise<BrowserDb> {
   const driver = WaSqliteDriver.open(m);
   let db: Db | undefined;
-  let link: ReplicaLink | undefined;
+  let link: ServerLink | undefined;
   if (config.serverUrl) {
+    // Loaded on demand: a memory Db without a server (and every persistent Db, whose worker
+    // owns the server link) never needs the sync client in the page.
+    const { ServerLink } = await import("@jazz-tools/core/sync");
     link = new ServerLink({
       serverUrl: config.serverUrl,
       appId: config.appId,
@@ -206,7 +209,7 @@ async function memoryDb(
     });
   }
   db = await createDbFromParts({ config, driver, link, defaultReadTier: config.serverUrl ? "edge" : "local" });
-  if (link instanceof ServerLink) {
+  if (link) {
     const server = link;
     onTokenChange(db, () => server.updateAuth());
     reflectServerAuth(db, (cb) => server.onAuth(cb));

@@ -28,10 +28,6 @@ export async function loadWaSqlite(source: WasmSource): Promise<WaModule> {
   };
   const u32 = (p: number) => m.HEAP32[p >> 2]! >>> 0;
   const setI32 = (p: number, v: number) => (m.HEAP32[p >> 2] = v);
-  const writeCString = (s: string, p: number, max: number) => {
-    const { written } = new TextEncoder().encodeInto(s, m.HEAPU8.subarray(p, p + max - 1));
-    m.HEAPU8[p + written] = 0;
-  };
   const fail = (what: string) => () => {
     throw new Error(`wa-sqlite: ${what}`);
   };
@@ -63,26 +59,20 @@ export async function loadWaSqlite(source: WasmSource): Promise<WaModule> {
       return 1;
     },
     localtime: (lo, hi, tm) => {
-      const date = new Date((hi * 2 ** 32 + (lo >>> 0)) * 1000);
-      const fields = [date.getSeconds(), date.getMinutes(), date.getHours(), date.getDate(), date.getMonth(), date.getFullYear() - 1900, date.getDay()];
-      fields.forEach((v, i) => setI32(tm + 4 * i, v));
-      const jan1 = new Date(date.getFullYear(), 0, 1);
-      setI32(tm + 28, Math.round((+new Date(date.getFullYear(), date.getMonth(), date.getDate()) - +jan1) / 864e5));
-      const winter = jan1.getTimezoneOffset();
-      const summer = new Date(date.getFullYear(), 6, 1).getTimezoneOffset();
-      setI32(tm + 32, Number(winter !== summer && date.getTimezoneOffset() === Math.min(winter, summer)));
-      setI32(tm + 36, -date.getTimezoneOffset() * 60);
+      // struct tm: sec, min, hour, mday, mon, year-1900, wday, yday, isdst, gmtoff.
+      const d = new Date((hi * 2 ** 32 + (lo >>> 0)) * 1000);
+      const y = d.getFullYear();
+      const off = d.getTimezoneOffset();
+      const yday = Math.round((Date.UTC(y, d.getMonth(), d.getDate()) - Date.UTC(y, 0, 1)) / 864e5);
+      const [winter, summer] = offsets(y);
+      const dst = Number(winter !== summer && off === Math.min(winter, summer));
+      [d.getSeconds(), d.getMinutes(), d.getHours(), d.getDate(), d.getMonth(), y - 1900, d.getDay(), yday, dst, -off * 60].forEach((v, i) => setI32(tm + 4 * i, v));
     },
-    tzset: (timezone, daylight, stdName, dstName) => {
-      const year = new Date().getFullYear();
-      const winter = new Date(year, 0, 1).getTimezoneOffset();
-      const summer = new Date(year, 6, 1).getTimezoneOffset();
+    // The zone names (strftime %Z) stay empty: SQLite never prints them.
+    tzset: (timezone, daylight) => {
+      const [winter, summer] = offsets(new Date().getFullYear());
       setI32(timezone, Math.max(winter, summer) * 60);
       setI32(daylight, Number(winter !== summer));
-      const name = (off: number) => `UTC${off > 0 ? "-" : "+"}${String(Math.floor(Math.abs(off) / 60)).padStart(2, "0")}${String(Math.abs(off) % 60).padStart(2, "0")}`;
-      const [std, dst] = summer < winter ? [winter, summer] : [summer, winter];
-      writeCString(name(std), stdName, 17);
-      writeCString(name(dst), dstName, 17);
     },
     environSizesGet: (pCount, pSize) => {
       setI32(pCount, 0);
@@ -106,18 +96,11 @@ export async function loadWaSqlite(source: WasmSource): Promise<WaModule> {
       setI32(pNum, n);
       return 0;
     },
+    // stdout/stderr: SQLite prints nothing there; accept and drop what a debug build might.
     fdWrite: (fd, iov, iovcnt, pNum) => {
-      // stdout/stderr (SQLite itself prints nothing; a debug build might): pass to the console.
       if (fd !== 1 && fd !== 2) return EBADF;
-      let text = "";
       let n = 0;
-      for (let i = 0; i < iovcnt; i++) {
-        const p = u32(iov + 8 * i);
-        const len = u32(iov + 8 * i + 4);
-        text += decoder.decode(m.HEAPU8.subarray(p, p + len));
-        n += len;
-      }
-      if (text.trim()) console.warn(`[wa-sqlite] ${text.trimEnd()}`);
+      for (let i = 0; i < iovcnt; i++) n += u32(iov + 8 * i + 4);
       setI32(pNum, n);
       return 0;
     },
@@ -157,6 +140,9 @@ export async function loadWaSqlite(source: WasmSource): Promise<WaModule> {
   m.main(0, 0);
   return m;
 }
+
+/** Timezone offsets (minutes, as Date reports them) in January and July of `year`. */
+const offsets = (year: number) => [new Date(year, 0, 1).getTimezoneOffset(), new Date(year, 6, 1).getTimezoneOffset()];
 
 /** An adapter call from C: the target is an object (then the next argument names its method) or a function. */
 function dispatch(m: WaModule, key: number, args: number[]): number {

@@ -120,11 +120,12 @@ describe("WaSqliteDriver (wa-sqlite sync build, C exports) in Node", () => {
     const [[now]] = d.all(`SELECT CAST(unixepoch('subsec') * 1000 AS INTEGER)`) as [[number]];
     expect(Math.abs(now - Date.now())).toBeLessThan(5000);
     // localtime goes through the tm struct the wasm reads back: same wall clock as JS's Date.
-    const t = 1_700_000_000;
-    const local = new Date(t * 1000);
     const pad = (n: number) => String(n).padStart(2, "0");
-    const expected = `${local.getFullYear()}-${pad(local.getMonth() + 1)}-${pad(local.getDate())} ${pad(local.getHours())}:${pad(local.getMinutes())}:${pad(local.getSeconds())}`;
-    expect(d.all(`SELECT datetime(?, 'unixepoch', 'localtime')`, [t])).toEqual([[expected]]);
+    for (const t of [1_700_000_000, 1_690_000_000]) { // November and July (DST where it applies)
+      const local = new Date(t * 1000);
+      const expected = `${local.getFullYear()}-${pad(local.getMonth() + 1)}-${pad(local.getDate())} ${pad(local.getHours())}:${pad(local.getMinutes())}:${pad(local.getSeconds())}`;
+      expect(d.all(`SELECT datetime(?, 'unixepoch', 'localtime')`, [t])).toEqual([[expected]]);
+    }
     const before = m.HEAPU8.byteLength;
     const big = new Uint8Array(before + (1 << 20)).fill(7);
     d.exec(`CREATE TABLE b (x BLOB)`);

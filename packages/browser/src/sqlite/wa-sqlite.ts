@@ -101,46 +101,20 @@ export class WaSqliteDriver implements SqlDriver {
     this.scratch = m._sqlite3_malloc(8);
   }
 
-  /** Opens synchronously; fails with SQLITE_BUSY if the VFS needs async work (see openAsync). */
+  /** Opens synchronously; fails with SQLITE_BUSY if the VFS needs async work (see opfs.ts openWithRetry). */
   static open(m: WaModule, filename = ":memory:", vfs?: string): WaSqliteDriver {
-    const { rc, db } = tryOpen(m, filename, vfs);
-    if (rc !== SQLITE_OK) throw new SqliteError(`cannot open ${filename}: ${errstr(m, rc)}`, rc);
-    const driver = new WaSqliteDriver(m, db);
+    const driver = WaSqliteDriver.tryOpen(m, filename, vfs);
+    if (typeof driver === "number") throw new SqliteError(`cannot open ${filename}: ${errstr(m, driver)}`, driver);
     // Temporary tables, sorts and indexes that outgrow the cache stay in memory: the default VFS
     // has no file system here (see load.ts), so a temporary file would be a disk I/O error.
     driver.exec("PRAGMA temp_store=memory");
     return driver;
   }
 
-  /**
-   * Opens through a VFS that answers "busy" while it fetches handles and locks asynchronously
-   * (OPFSCoopSyncVFS): wait for its pending operations, then retry.
-   */
-  static async openAsync(m: WaModule, filename: string, vfs?: string, beforeRetry?: () => void): Promise<WaSqliteDriver> {
-    // Bounded by time, not by tries: under load a closing tab may hold the file for seconds.
-    const deadline = Date.now() + BUSY_DEADLINE_MS;
-    for (let attempt = 0; ; attempt++) {
-      m.retryOps ??= [];
-      const { rc, db } = tryOpen(m, filename, vfs);
-      if (rc === SQLITE_OK) return new WaSqliteDriver(m, db);
-      const backoff = () => new Promise((r) => setTimeout(r, Math.min(25 * 2 ** attempt, 1000)));
-      // CANTOPEN after an async attempt: the handles were still held by a worker that just
-      // died or is closing (NoModificationAllowedError). The VFS forgets the failed attempt.
-      // BUSY with nothing to wait for: the VFS's request is still in flight; back off too.
-      const transient = rc === SQLITE_CANTOPEN || rc === SQLITE_BUSY;
-      if (!vfs || !transient || Date.now() > deadline) throw new SqliteError(`cannot open ${filename}: ${errstr(m, rc)}`, rc);
-      if (rc === SQLITE_CANTOPEN || m.retryOps.length === 0) {
-        await backoff();
-        continue;
-      }
-      try {
-        await settleRetryOps(m);
-      } catch {
-        // The file's handles are still held elsewhere (a closing tab): back off, then retry.
-        await backoff();
-        beforeRetry?.();
-      }
-    }
+  /** One attempt: the connection, or SQLite's result code (BUSY/CANTOPEN while a JS VFS fetches handles). */
+  static tryOpen(m: WaModule, filename: string, vfs?: string): WaSqliteDriver | number {
+    const { rc, db } = tryOpen(m, filename, vfs);
+    return rc === SQLITE_OK ? new WaSqliteDriver(m, db) : rc;
   }
 
   exec(sql: string): void {
@@ -369,21 +343,6 @@ export class WaSqliteDriver implements SqlDriver {
   }
 }
 
-/** Wait for a VFS's pending asynchronous operations (lock, handles); clears the queue. */
-export async function settleRetryOps(m: WaModule): Promise<void> {
-  const ops = m.retryOps;
-  m.retryOps = [];
-  // allSettled, not all: on the first rejection Promise.all would return while another op (a
-  // Web Lock wait) is still in flight. The VFS pushes that op only once, so every retry would
-  // then answer BUSY with nothing left to wait for. Wait for all of them, then report a failure.
-  const results = await Promise.allSettled(ops);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-  if (failed) throw failed.reason;
-}
-
-/** How long opening or locking an OPFS database may wait for another tab before it fails. */
-export const BUSY_DEADLINE_MS = 120_000;
-
 function tryOpen(m: WaModule, filename: string, vfs: string | undefined): { rc: number; db: number } {
   const zName = cstring(m, filename);
   const zVfs = vfs ? cstring(m, vfs) : 0;
@@ -416,6 +375,6 @@ function readCString(m: WaModule, p: number): string {
   return decoder.decode(heap.subarray(p, end));
 }
 
-function errstr(m: WaModule, rc: number): string {
+export function errstr(m: WaModule, rc: number): string {
   return readCString(m, m._sqlite3_errstr(rc));
 }

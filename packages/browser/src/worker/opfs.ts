@@ -6,7 +6,7 @@
 
 import { OPFSCoopSyncVFS } from "@journeyapps/wa-sqlite/src/examples/OPFSCoopSyncVFS.js";
 import { registerJsVfs, type JsVfs } from "../sqlite/vfs-bridge.ts";
-import { BUSY_DEADLINE_MS, SQLITE_BUSY, SQLITE_OK, SqliteError, WaSqliteDriver, settleRetryOps, type WaModule } from "../sqlite/wa-sqlite.ts";
+import { SQLITE_BUSY, SQLITE_CANTOPEN, SQLITE_OK, SqliteError, WaSqliteDriver, errstr, type WaModule } from "../sqlite/wa-sqlite.ts";
 
 const VFS_NAME = "jazz-opfs";
 const ROOT_DIR = "jazz";
@@ -101,7 +101,7 @@ export class OpfsDatabase {
         await sleep(20 * 2 ** attempt);
       }
     }
-    const driver = await WaSqliteDriver.openAsync(m, `/${namespaceDir(namespace)}/db.sqlite`, VFS_NAME, () => dropStrayHandles(m));
+    const driver = await openWithRetry(m, `/${namespaceDir(namespace)}/db.sqlite`, () => dropStrayHandles(m));
     const db = new OpfsDatabase(m, driver, namespace);
     if (journal === "wal-exclusive") {
       // Exclusive locking keeps the file lock forever: single connection only (no tab sharing).
@@ -160,6 +160,53 @@ export class OpfsDatabase {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** How long opening or locking an OPFS database may wait for another tab before it fails. */
+export const BUSY_DEADLINE_MS = 120_000;
+
+/**
+ * Opens through the VFS, which answers "busy" while it fetches handles and locks asynchronously
+ * (OPFSCoopSyncVFS): wait for its pending operations, then retry.
+ */
+async function openWithRetry(m: WaModule, filename: string, beforeRetry: () => void): Promise<WaSqliteDriver> {
+  // Bounded by time, not by tries: under load a closing tab may hold the file for seconds.
+  const deadline = Date.now() + BUSY_DEADLINE_MS;
+  for (let attempt = 0; ; attempt++) {
+    m.retryOps ??= [];
+    const driver = WaSqliteDriver.tryOpen(m, filename, VFS_NAME);
+    if (typeof driver !== "number") return driver;
+    const rc = driver;
+    const backoff = () => sleep(Math.min(25 * 2 ** attempt, 1000));
+    // CANTOPEN after an async attempt: the handles were still held by a worker that just
+    // died or is closing (NoModificationAllowedError). The VFS forgets the failed attempt.
+    // BUSY with nothing to wait for: the VFS's request is still in flight; back off too.
+    const transient = rc === SQLITE_CANTOPEN || rc === SQLITE_BUSY;
+    if (!transient || Date.now() > deadline) throw new SqliteError(`cannot open ${filename}: ${errstr(m, rc)}`, rc);
+    if (rc === SQLITE_CANTOPEN || m.retryOps.length === 0) {
+      await backoff();
+      continue;
+    }
+    try {
+      await settleRetryOps(m);
+    } catch {
+      // The file's handles are still held elsewhere (a closing tab): back off, then retry.
+      await backoff();
+      beforeRetry();
+    }
+  }
+}
+
+/** Wait for a VFS's pending asynchronous operations (lock, handles); clears the queue. */
+async function settleRetryOps(m: WaModule): Promise<void> {
+  const ops = m.retryOps;
+  m.retryOps = [];
+  // allSettled, not all: on the first rejection Promise.all would return while another op (a
+  // Web Lock wait) is still in flight. The VFS pushes that op only once, so every retry would
+  // then answer BUSY with nothing left to wait for. Wait for all of them, then report a failure.
+  const results = await Promise.allSettled(ops);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
+}
 
 /** Deletes a namespace's files; its database must be closed (in every tab) first. */
 export async function wipeNamespace(namespace: string): Promise<void> {
