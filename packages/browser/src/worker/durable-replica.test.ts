@@ -142,6 +142,24 @@ describe("DurableReplica following the server's decisions", () => {
     expect(out.retracted[0]!.row!.values).toEqual({ title: "server", tag: "later" });
   });
 
+  it("two pending batches on one row: rejecting the first keeps the second (the pre-image moves on), then rejecting the second restores the server's row", async () => {
+    const db = memoryDb();
+    const r = await open(db);
+    await r.applyRemote([todo("r1", "insert", { title: "server", tag: "t" })]);
+    await r.commitLocal([todo("b1", "update", { title: "first" })]);
+    await r.commitLocal([todo("b2", "update", { tag: "second" })]);
+    await r.applyRemote([todo("r2", "update", { title: "remote later" })]);
+    await open(db); // another worker on the file in between changes nothing
+    await r.applyFate(rejected("b1"));
+    expect(titleOf(db)).toEqual(["remote later", "second"]);
+    expect(await r.pendingBatchIds()).toEqual(["b2"]);
+    await r.applyFate(rejected("b2"));
+    expect(titleOf(db)).toEqual(["remote later", "t"]);
+    expect(await r.pendingBatchIds()).toEqual([]);
+    expect(db.driver.all(`SELECT count(*) FROM _jazz_undo_rows`)).toEqual([[0]]);
+    expect(db.driver.all(`SELECT count(*) FROM _jazz_undo_batches`)).toEqual([[0]]);
+  });
+
   it("an accepted batch is final: its records go and a later fate cannot retract it", async () => {
     const db = memoryDb();
     const r = await open(db);

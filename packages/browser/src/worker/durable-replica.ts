@@ -108,13 +108,15 @@ export class DurableReplica {
   private applyOne(d: SqlDriver, batch: Batch, outbox: boolean): BatchFate {
     d.exec("SAVEPOINT jazz_batch");
     try {
+      const body = outbox ? encodeBatch(batch) : "";
       // A transaction becomes visible only once the server accepts it (applyFate).
       if (!(outbox && this.deferTransactions && batch.kind === "transaction")) {
-        if (outbox) this.undo?.beforeLocal(batch);
+        const fresh = outbox ? this.undo?.beforeLocal(batch) : undefined;
         this.engine.applyBatch(batch);
-        this.undo?.afterApply(batch, outbox);
+        if (fresh) this.undo!.afterLocal(batch, body, fresh);
+        else if (!outbox) this.undo?.afterRemote(batch);
       }
-      if (outbox) d.run(`INSERT OR IGNORE INTO ${OUTBOX_TABLE} (batch_id, body) VALUES (?, ?)`, [batch.batchId, encodeBatch(batch)]);
+      if (outbox) d.run(`INSERT OR IGNORE INTO ${OUTBOX_TABLE} (batch_id, body) VALUES (?, ?)`, [batch.batchId, body]);
       d.exec("RELEASE jazz_batch");
       return { batchId: batch.batchId, kind: "accepted", tier: "local" };
     } catch (e) {
