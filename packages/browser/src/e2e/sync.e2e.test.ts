@@ -343,10 +343,16 @@ describe("a permissions bundle that denies the write", () => {
     await Promise.all([denied.close(), allowed.close()]);
   });
 
-  it("the retraction is durable: the denied row does not come back after a reload", async () => {
-    const page = await open(deviceA, { secret: generateAuthSecret(), tag: "denied-reload", serverUrl: permServer.url });
+  it("the retraction is durable and reaches the other tabs: the denied row leaves a second tab's live query and does not come back after a reload", async () => {
+    const secret = generateAuthSecret();
+    const page = await open(deviceA, { secret, tag: "denied-reload", serverUrl: permServer.url });
+    const other = await open(deviceA, { secret, tag: "denied-reload", serverUrl: permServer.url });
     await app(page, "insert", "denied then reloaded");
+    await seen(other, "denied then reloaded");
     expect(await app(page, "waitFor", "denied then reloaded", "edge")).toBe("PersistedWriteRejectedError:forbidden");
+    await other.waitForFunction(() => (window as unknown as { jazzApp: { live(): string[] } }).jazzApp.live().length === 0, null, { timeout: 5_000 });
+    expect(await app(other, "localAll")).toEqual([]);
+    await other.close();
     await page.reload();
     await page.waitForFunction(() => (window as unknown as { jazzApp?: unknown }).jazzApp !== undefined);
     expect(await app(page, "localAll")).toEqual([]);
