@@ -178,6 +178,10 @@ describe("edge server: the core's permissions", () => {
   let core: ServerProcess;
   let edge: ServerProcess;
   const dbs: Db[] = [];
+  let step = "";
+  afterEach((ctx) => {
+    if (ctx.task.result?.state === "fail") console.log(`--- failed at: ${step}\n--- core:\n${core?.output()}\n--- edge:\n${edge?.output()}`);
+  });
   const newDb = async (url: string) => {
     const db = await createNodeDb({ appId: APP, serverUrl: url, secret: generateAuthSecret() }, { backoff: { baseMs: 50, capMs: 500, jitterMs: 20 } });
     dbs.push(db);
@@ -198,19 +202,24 @@ describe("edge server: the core's permissions", () => {
   it("a write the edge accepted but the core rejects: global wait rejects, the row is retracted at the edge and its clients", async () => {
     const writer = await newDb(edge.url);
     const watcher = await newDb(edge.url);
+    step = "writer.all global";
     await writer.all(notes, { tier: "global" }); // publishes the schema through the edge to the core
     let watched: Note[] = [];
     watcher.subscribeAll(titled("contested"), (d) => (watched = d.all), { tier: "edge" });
+    step = "watcher.all edge";
     await watcher.all(titled("contested"), { tier: "edge" });
 
     // Deploy owner-only permissions to the core while the edge cannot hear about them: stop the
     // core, deploy through a second process on its data dir, then bring the core back.
     const port = core.port;
+    step = "core.stop";
     await core.stop();
+    step = "deployer";
     const deployer = await startServerProcess({ appId: APP, dataDir: core.dataDir, adminSecret: ADMIN });
     await publishCatalogue({ serverUrl: deployer.url, appId: APP, adminSecret: ADMIN, schema, permissions: ownerOnly });
     await deployer.stop();
 
+    step = "writes";
     const me = writer.getAuthState().session!.user_id;
     const kept = writer.insert(notes, { title: "contested", owner: me });
     const denied = writer.insert(notes, { title: "contested", owner: "somebody-else" });
@@ -219,7 +228,9 @@ describe("edge server: the core's permissions", () => {
     let mutationError: { code: string } | null = null;
     writer.onMutationError((e) => (mutationError = e));
 
+    step = "core restart";
     core = await startServerProcess({ appId: APP, dataDir: core.dataDir, port, peerSecret: PEER, adminSecret: ADMIN });
+    step = "denied.wait global";
     const err = await denied.wait({ tier: "global" }).then(
       () => null,
       (e: unknown) => e,
@@ -227,7 +238,9 @@ describe("edge server: the core's permissions", () => {
     expect(err).toBeInstanceOf(PersistedWriteRejectedError);
     expect(err).toMatchObject({ batchId: denied.batchId, code: "forbidden" });
     expect(mutationError).toMatchObject({ code: "forbidden" });
+    step = "kept.wait global";
     await kept.wait({ tier: "global" });
+    step = "after";
 
     // Retracted at the writer, at the other edge client and in the edge's own store.
     expect((await writer.all(titled("contested"))).map((r) => r.id)).toEqual([kept.value.id]);

@@ -16,8 +16,13 @@ type RowRef = { table: string; id: string };
  * added to the logged copy. Returns the rows that are new to this edge (empty: nothing to fan
  * out).
  */
-export function mergeUpstreamBatch(engine: ServerEngine, batch: Batch): RowRef[] {
+export function mergeUpstreamBatch(engine: ServerEngine, received: Batch): RowRef[] {
   const { driver, store, log } = engine;
+  // Rows of tables this edge has no schema for yet are left out of the store and the log alike,
+  // so that a later delivery (after the catalogue arrived) still counts as new.
+  const tables = engine.schema.tables;
+  const batch = received.writes.every((w) => tables[w.table]) ? received : { ...received, writes: received.writes.filter((w) => tables[w.table]) };
+  if (batch.writes.length === 0) return [];
   return store.transaction(() => {
     const existing = driver.all("SELECT seq, body FROM _jazz_log WHERE batch_id = ?", [batch.batchId])[0];
     if (!existing) {
