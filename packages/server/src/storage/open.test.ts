@@ -1,11 +1,12 @@
 // The server database's durability setting reaches SQLite: WAL always, synchronous FULL (2) or
-// NORMAL (1) as asked.
+// NORMAL (1) as asked; WAL checkpoints happen on the worker thread, not in the writer's COMMIT.
 import { afterEach, describe, expect, it } from "vitest";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase, parseDurability, type OpenedDatabase } from "./open.ts";
 import { UsageError } from "../errors.ts";
+import { SAFETY_NET_PAGES } from "./checkpoint.ts";
 
 const opened: OpenedDatabase[] = [];
 afterEach(() => {
@@ -39,5 +40,20 @@ describe("openDatabase durability", () => {
     expect(parseDurability("FULL")).toBe("full");
     expect(() => parseDurability("maybe", "JAZZ_DURABILITY")).toThrow(UsageError);
     expect(() => parseDurability("maybe", "JAZZ_DURABILITY")).toThrow('JAZZ_DURABILITY must be "full" or "normal", got "maybe"');
+  });
+});
+
+describe("WAL checkpoints off the write path", () => {
+  it("the main connection leaves checkpoints to the worker, which copies the WAL into the database file", async () => {
+    const o = open("normal");
+    expect(pragma(o, "wal_autocheckpoint")).toBe(SAFETY_NET_PAGES);
+    const size = () => statSync(o.file!).size;
+    const before = size();
+    // ~200 pages of WAL: far below the main connection's own threshold.
+    o.driver.exec("CREATE TABLE t (v TEXT)");
+    for (let i = 0; i < 100; i++) o.driver.run("INSERT INTO t VALUES (?)", ["x".repeat(8000)]);
+    const deadline = Date.now() + 10_000;
+    while (size() <= before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(size()).toBeGreaterThan(before + 100 * 8000);
   });
 });

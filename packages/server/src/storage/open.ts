@@ -8,12 +8,14 @@
 //   normal  synchronous=NORMAL: a commit is written to the WAL (in the OS page cache) without
 //           waiting for fsync; WAL checkpoints still fsync. Survives the process being killed,
 //           but an OS crash or power loss can lose the last commits (never corrupts the file).
+// WAL checkpoints run on a worker thread (./checkpoint.ts), not inside the write path's COMMIT.
 
 import { mkdirSync, accessSync, constants, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { SqlDriver } from "@jazz-tools/core";
 import { createNodeSqlDriver } from "@jazz-tools/sqlite-node";
 import { DataDirError, UsageError } from "../errors.ts";
+import { startWalCheckpointer } from "./checkpoint.ts";
 
 export const DB_FILE = "jazz.sqlite";
 
@@ -57,5 +59,11 @@ export function openDatabase(opts: { dataDir: string; inMemory: boolean; durabil
   } catch (e) {
     throw new DataDirError(`cannot open the database ${file}: ${(e as Error).message}`);
   }
+  const checkpointer = startWalCheckpointer(driver, file);
+  const close = driver.close.bind(driver);
+  driver.close = () => {
+    checkpointer.stop();
+    close();
+  };
   return { driver, file, durability };
 }
