@@ -5,7 +5,7 @@
 // Run: pnpm exec tsx bench/browser/undo-log.ts
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import type { Batch } from "@jazz-tools/core";
+import type { Batch } from "../../packages/core/src/index.ts";
 import { loadWaSqlite } from "../../packages/browser/src/sqlite/load.ts";
 import { WaSqliteDriver } from "../../packages/browser/src/sqlite/wa-sqlite.ts";
 import { DurableReplica, type DurableDatabase } from "../../packages/browser/src/worker/durable-replica.ts";
