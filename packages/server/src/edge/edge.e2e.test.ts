@@ -517,3 +517,77 @@ describe("edge in production", () => {
     }
   });
 });
+
+describe("edge with relational permissions (rows the edge does not hold)", () => {
+  const c = (kind: "string") => ({ type: { kind }, optional: false, merge: "lww" as const });
+  const ref = (table: string) => ({ type: { kind: "ref" as const, table }, optional: false, merge: "lww" as const });
+  const team: RuntimeSchema = {
+    tables: {
+      projects: { columns: { name: c("string") } },
+      members: { columns: { projectId: ref("projects"), user_id: c("string") } },
+      tasks: { columns: { title: c("string"), projectId: ref("projects") } },
+    },
+  };
+  const teamPermissions = definePermissions(team, ({ policy, session, anyOf, allowedTo }) => {
+    policy.projects.allowRead.where((p) => anyOf([{ $createdBy: session.user_id }, policy.members.exists.where({ projectId: p.id, user_id: session.user_id })]));
+    policy.projects.allowInsert.always();
+    policy.members.allowRead.where((m) => anyOf([{ user_id: session.user_id }, policy.projects.exists.where({ id: m.projectId, $createdBy: session.user_id })]));
+    policy.members.allowInsert.where((m) => policy.projects.exists.where({ id: m.projectId, $createdBy: session.user_id }));
+    policy.tasks.allowRead.where(allowedTo.read("projectId"));
+    policy.tasks.allowInsert.where(allowedTo.read("projectId"));
+  });
+  type Task = { id: string; title: string; projectId: string };
+  const handle = <R,>(table: string): QueryLike<R> => ({ _table: table, _schema: team, _build: () => ({ table, conditions: [], orderBy: [], includes: [] }) });
+  const tasksOf = (projectId: string): QueryLike<Task> => ({
+    _table: "tasks",
+    _schema: team,
+    _build: () => ({ table: "tasks", conditions: [{ column: "projectId", op: "eq", value: projectId }], orderBy: [], includes: [] }),
+  });
+  const TEAM_APP = "edge-team";
+  let core: ServerProcess;
+  let edge: ServerProcess;
+  const dbs: Db[] = [];
+  const newDb = async (url: string) => {
+    const db = await createNodeDb({ appId: TEAM_APP, serverUrl: url, secret: generateAuthSecret() }, { backoff: { baseMs: 50, capMs: 500, jitterMs: 20 } });
+    dbs.push(db);
+    return db as LinkedDb;
+  };
+  beforeAll(async () => {
+    core = await startServerProcess({ appId: TEAM_APP, peerSecret: PEER, adminSecret: ADMIN });
+    await publishCatalogue({ serverUrl: core.url, appId: TEAM_APP, adminSecret: ADMIN, schema: team, permissions: teamPermissions });
+    edge = await startServerProcess({ appId: TEAM_APP, upstreamUrl: core.url, peerSecret: PEER, adminSecret: ADMIN });
+  });
+  afterAll(async () => {
+    await Promise.all(dbs.splice(0).map((d) => d.shutdown()));
+    await edge?.stop();
+    await core?.stop();
+  });
+
+  it("a member on the edge reads and writes the tasks of a project whose membership only the core holds", async () => {
+    const owner = await newDb(core.url);
+    const member = await newDb(edge.url);
+    const memberId = member.getAuthState().session!.user_id;
+    const project = owner.insert(handle<{ id: string; name: string }>("projects"), { name: "p" });
+    owner.insert(handle<{ id: string }>("members"), { projectId: project.value.id, user_id: memberId });
+    const first = owner.insert(handle<Task>("tasks"), { title: "from the owner", projectId: project.value.id });
+    await first.wait({ tier: "global" });
+
+    let seen: Task[] = [];
+    member.subscribeAll(tasksOf(project.value.id), (d) => (seen = d.all), { tier: "global" });
+    await until(() => seen.some((t) => t.id === first.value.id), "the member on the edge sees the owner's task");
+
+    let ownerSees: Task[] = [];
+    owner.subscribeAll(tasksOf(project.value.id), (d) => (ownerSees = d.all), { tier: "global" });
+    const mine = member.insert(handle<Task>("tasks"), { title: "from the member", projectId: project.value.id });
+    // The edge cannot tell the member may write here (it has no membership rows): the core decides.
+    await mine.wait({ tier: "global" });
+    await until(() => ownerSees.some((t) => t.id === mine.value.id), "the owner sees the member's task");
+
+    // A stranger on the edge is refused by the core.
+    const stranger = await newDb(edge.url);
+    stranger.onMutationError(() => {});
+    const denied = stranger.insert(handle<Task>("tasks"), { title: "intruder", projectId: project.value.id });
+    await expect(denied.wait({ tier: "edge" })).rejects.toBeInstanceOf(PersistedWriteRejectedError);
+    expect(await stranger.all(tasksOf(project.value.id), { tier: "global" })).toEqual([]);
+  });
+});

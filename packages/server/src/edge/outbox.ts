@@ -13,7 +13,12 @@ export interface OutboxEntry {
   linkKey: string;
   /** The client's session, forwarded so the core checks its permissions; null = privileged. */
   session: WireSession | null;
-  kind: Batch["kind"];
+  /**
+   * "edge": accepted and applied here, acknowledged `edge`; "core": left to the core to decide
+   * (transactions, and writes this edge's data could not show to be allowed), applied here only
+   * once the core accepts.
+   */
+  mode: "edge" | "core";
   state: "pending" | "rejected";
   fate: BatchFate | null;
 }
@@ -25,25 +30,25 @@ export class EdgeOutbox {
       batch_id TEXT NOT NULL UNIQUE,
       link_key TEXT NOT NULL,
       session TEXT,
-      kind TEXT NOT NULL,
+      mode TEXT NOT NULL,
       body TEXT NOT NULL,
       state TEXT NOT NULL,
       fate TEXT
     )`);
   }
 
-  add(batch: Batch, linkKey: string, session: WireSession | null): void {
-    this.driver.run("INSERT OR IGNORE INTO _jazz_edge_outbox (batch_id, link_key, session, kind, body, state) VALUES (?, ?, ?, ?, ?, 'pending')", [
+  add(batch: Batch, linkKey: string, session: WireSession | null, mode: OutboxEntry["mode"]): void {
+    this.driver.run("INSERT OR IGNORE INTO _jazz_edge_outbox (batch_id, link_key, session, mode, body, state) VALUES (?, ?, ?, ?, ?, 'pending')", [
       batch.batchId,
       linkKey,
       session ? JSON.stringify(session) : null,
-      batch.kind,
+      mode,
       encodeMessage(batch as never),
     ]);
   }
 
   get(batchId: string): OutboxEntry | null {
-    const row = this.driver.all("SELECT batch_id, link_key, session, kind, state, fate FROM _jazz_edge_outbox WHERE batch_id = ?", [batchId])[0];
+    const row = this.driver.all("SELECT batch_id, link_key, session, mode, state, fate FROM _jazz_edge_outbox WHERE batch_id = ?", [batchId])[0];
     return row ? toEntry(row) : null;
   }
 
@@ -64,7 +69,7 @@ export class EdgeOutbox {
   /** Batches still owed to the core, in acceptance order (re-forwarded after a restart). */
   pending(): { entry: OutboxEntry; batch: Batch }[] {
     return this.driver
-      .all("SELECT batch_id, link_key, session, kind, state, fate, body FROM _jazz_edge_outbox WHERE state = 'pending' ORDER BY seq")
+      .all("SELECT batch_id, link_key, session, mode, state, fate, body FROM _jazz_edge_outbox WHERE state = 'pending' ORDER BY seq")
       .map((row) => ({ entry: toEntry(row), batch: decodeBatchValues(JSON.parse(row[6] as string) as Batch) }));
   }
 
@@ -78,7 +83,7 @@ function toEntry(row: unknown[]): OutboxEntry {
     batchId: row[0] as string,
     linkKey: row[1] as string,
     session: row[2] ? (JSON.parse(row[2] as string) as WireSession) : null,
-    kind: row[3] as Batch["kind"],
+    mode: row[3] as OutboxEntry["mode"],
     state: row[4] as OutboxEntry["state"],
     fate: row[5] ? (JSON.parse(row[5] as string) as BatchFate) : null,
   };

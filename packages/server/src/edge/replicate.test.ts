@@ -94,9 +94,9 @@ describe("edge outbox", () => {
     const box = new EdgeOutbox(driver);
     const session = { user_id: "u", claims: { a: 1 }, authMode: "local-first" as const };
     const [a, b, c] = [0, 1, 2].map((i) => insertTodo("u", rowId(), { title: `t${i}`, owner: "u" }));
-    box.add(a!, "k1", session);
-    box.add(b!, "*", null);
-    box.add(c!, "k1", session);
+    box.add(a!, "k1", session, "edge");
+    box.add(b!, "*", null, "core");
+    box.add(c!, "k1", session, "edge");
     box.remove(a!.batchId);
     const fate = { batchId: c!.batchId, kind: "rejected" as const, code: "forbidden", reason: "no" };
     box.reject(c!.batchId, fate);

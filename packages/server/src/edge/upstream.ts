@@ -6,11 +6,13 @@
 //   the core on an upstream link that carries the client's session — so the core checks its
 //   permissions again. The core's fate is relayed: `global`, or a rejection, which also retracts
 //   the batch here (./replicate.ts) and at every client that merged it (hub.onRetracted).
-//   Transactions are decided by the core only (conflicts are judged against its rows): the edge
-//   forwards them and relays the fate, and applies them once accepted.
+//   Transactions, and writes the edge's permission check denies (a relational policy may read
+//   rows the edge does not hold), are decided by the core only: the edge forwards them, relays
+//   the fate, and applies them once accepted.
 // - Subscriptions: answered from the edge store (settled `edge`) and mirrored upstream on the
 //   same session's link, so writes made elsewhere reach the edge, which merges them and fans
-//   them out; the core's `settled` is relayed as `global`.
+//   them out — and hands them as they are to that session's subscribers, since the core judged
+//   their read policy with all the rows; the core's `settled` is relayed as `global`.
 // - Catalogue: a privileged peer link (peer secret, no session) receives the core's schema and
 //   permissions and applies them here. In development the session links also publish the
 //   schema this edge learned from its clients, before their first push.
@@ -112,7 +114,7 @@ export class EdgeUpstream implements UpstreamHooks {
       if (prior.state === "rejected") return { fate: prior.fate, applied: null };
       this.await(batch.batchId, from);
       this.use(prior.linkKey, from);
-      return { fate: prior.kind === "transaction" ? null : { batchId: batch.batchId, kind: "accepted", tier: "edge" }, applied: null };
+      return { fate: prior.mode === "core" ? null : { batchId: batch.batchId, kind: "accepted", tier: "edge" }, applied: null };
     }
     if (engine.log.has(batch.batchId)) {
       // Logged and not owed to the core: the core has it (accepted earlier, or sent it to us).
@@ -121,15 +123,20 @@ export class EdgeUpstream implements UpstreamHooks {
     const session = from.isPrivileged ? null : from.session;
     const linkKey = session ? JSON.stringify(session) : PRIVILEGED;
     this.use(linkKey, from);
-    if (batch.kind === "transaction") {
-      this.outbox.add(batch, linkKey, session);
+    const deferToCore = (): { fate: null; applied: null } => {
+      this.outbox.add(batch, linkKey, session, "core");
       this.await(batch.batchId, from);
       this.forwardQueue.push({ batch, linkKey, session });
       return { fate: null, applied: null };
-    }
+    };
+    if (batch.kind === "transaction") return deferToCore();
     const decided = engine.accept(batch, from.session!, from.isPrivileged);
+    // A permission denial here may only mean the edge lacks rows a relational policy reads
+    // (memberships the core never sent it): the core decides. Schema and author checks do not
+    // depend on data, so their rejections are final.
+    if (decided.fate.kind === "rejected" && decided.fate.code === "forbidden") return deferToCore();
     if (decided.fate.kind === "rejected" || !decided.applied) return decided;
-    this.outbox.add(batch, linkKey, session);
+    this.outbox.add(batch, linkKey, session, "edge");
     this.await(batch.batchId, from);
     this.forwardQueue.push({ batch, linkKey, session });
     return { fate: { batchId: batch.batchId, kind: "accepted", tier: "edge" }, applied: decided.applied };
@@ -161,7 +168,7 @@ export class EdgeUpstream implements UpstreamHooks {
     queueMicrotask(() => this.scheduleRetire(entry.linkKey));
     const { engine, hub } = this.service;
     if (fate.kind === "accepted") {
-      if (entry.kind === "transaction") {
+      if (entry.mode === "core") {
         const batch = this.outbox.batch(fate.batchId)!;
         const rows = mergeUpstreamBatch(engine, batch);
         this.outbox.remove(fate.batchId);
@@ -173,17 +180,33 @@ export class EdgeUpstream implements UpstreamHooks {
       for (const c of waiters) c.send({ t: "fate", fate });
       return;
     }
-    const rows = entry.kind === "direct" ? retractBatch(engine, fate.batchId) : [];
+    const rows = entry.mode === "edge" ? retractBatch(engine, fate.batchId) : [];
     this.outbox.reject(fate.batchId, fate);
     for (const c of waiters) c.send({ t: "fate", fate });
     if (rows.length > 0) hub.onRetracted(rows);
   }
 
-  private onUpstreamBatches(batches: Batch[]): void {
+  private onUpstreamBatches(linkKey: string, batches: Batch[]): void {
     for (const batch of batches) {
       const rows = mergeUpstreamBatch(this.service.engine, batch);
       if (rows.length > 0) this.service.hub.onAccepted(batch, rows, null);
     }
+    // The core scoped and projected these for this link's session: hand them to that session's
+    // subscribers as they are. The edge's own fan-out above judges read policies with the rows
+    // the edge has, which may lack what a relational policy reads (memberships the core never
+    // sent here); the core's judgement is the one that counts. Merging twice is harmless.
+    for (const conn of this.subscribersOn(linkKey)) conn.send({ t: "batches", batches });
+  }
+
+  /** Rows left every subscription of this session at the core: so they did for each client. */
+  private onUpstreamEvicted(linkKey: string, table: string, ids: string[]): void {
+    for (const conn of this.subscribersOn(linkKey)) conn.sendEvicted([{ table, ids }]);
+  }
+
+  private subscribersOn(linkKey: string): Set<Connection> {
+    const out = new Set<Connection>();
+    for (const q of this.upQueries.values()) if (q.linkKey === linkKey) out.add(q.conn);
+    return out;
   }
 
   // ------------------------------------------------------------------ subscriptions
@@ -302,12 +325,11 @@ export class EdgeUpstream implements UpstreamHooks {
     link = this.newLink({ peerSecret: this.opts.peerSecret, ...(session ? { session } : {}) }, !this.opts.production);
     link.listen({
       onFate: (f) => this.onUpstreamFate(f),
-      onRemoteBatches: (b) => this.onUpstreamBatches(b),
+      onRemoteBatches: (b) => this.onUpstreamBatches(linkKey, b),
       onQuerySettled: (id, tier) => this.onUpstreamSettled(id, tier),
       onQueryRefused: (id, reason) => this.onUpstreamRefused(id, reason),
-      // Evictions are per session; the edge store serves every session, and its own hub decides
-      // what each of its clients still sees.
-      onRowsEvicted: () => {},
+      // Not applied to the edge's store, which serves every session.
+      onRowsEvicted: (table, ids) => this.onUpstreamEvicted(linkKey, table, ids),
     });
     this.links.set(linkKey, link);
     return link;
