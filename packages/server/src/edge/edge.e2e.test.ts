@@ -252,7 +252,7 @@ describe("edge server: the core's permissions", () => {
     expect((await onCore.all(titled("contested"), { tier: "global" })).map((r) => r.id)).toEqual([kept.value.id]);
   });
 
-  it("permissions deployed on the core reach the edge, which then refuses a forbidden write itself", async () => {
+  it("permissions deployed on the core reach the edge and its clients (a forbidden delete throws locally)", async () => {
     const fresh = definePermissions(schema, ({ policy, session }) => {
       policy.notes.allowRead.always();
       policy.notes.allowInsert.where({ owner: session.user_id });
