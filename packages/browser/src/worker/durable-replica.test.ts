@@ -171,6 +171,19 @@ describe("DurableReplica following the server's decisions", () => {
     expect(titleOf(db)).toEqual(["kept", "t"]);
   });
 
+  it("an edge server's `edge` acceptance is not final: the batch stays queued and the core can still reject it, also after a restart", async () => {
+    const db = memoryDb();
+    const r = await open(db);
+    await r.commitLocal([todo("b1", "insert", { title: "via edge", tag: "t" })]);
+    expect(await r.applyFate({ batchId: "b1", kind: "accepted", tier: "edge" })).toEqual({ retracted: [] });
+    expect((await r.outbox()).map((b) => b.batchId)).toEqual(["b1"]);
+    expect(await r.pendingBatchIds()).toEqual(["b1"]);
+    const again = await open(db); // reloaded before the core decided
+    expect((await again.applyFate(rejected("b1"))).retracted).toEqual([{ table: "todos", id: ROW, row: null }]);
+    expect(titleOf(db)).toBe(null);
+    expect(await again.outbox()).toEqual([]);
+  });
+
   it("keeps a transaction invisible until the server accepts it; a rejected one never shows", async () => {
     const db = memoryDb();
     const r = await open(db);

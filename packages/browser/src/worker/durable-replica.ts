@@ -170,6 +170,14 @@ export class DurableReplica {
     return this.db.transaction((d) => {
       const out: FateOutcome = { retracted: [] };
       const body = d.all(`SELECT body FROM ${OUTBOX_TABLE} WHERE batch_id = ?`, [fate.batchId])[0]?.[0] as string | undefined;
+      if (fate.kind === "accepted" && fate.tier !== "global") {
+        // An edge server answers `edge` first; the core may still reject the batch. Keep it in
+        // the outbox (re-pushed after a reload, the edge answers with where it is now) and keep
+        // its undo record. A transaction is decided by the core only, so never reaches here
+        // with `edge`; apply it anyway rather than lose it.
+        const batch = body === undefined ? null : decodeBatch(body);
+        if (batch?.kind !== "transaction") return out;
+      }
       if (fate.kind === "accepted") {
         const batch = body === undefined ? null : decodeBatch(body);
         if (batch && batch.kind === "transaction" && this.deferTransactions && this.applyOne(d, batch, false).kind === "accepted") out.applied = batch;
