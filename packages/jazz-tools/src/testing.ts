@@ -35,6 +35,8 @@ import {
 import { startSyncServer, type RunningServer } from "@jazz-tools/server";
 
 export { PolicyDeniedError };
+// The reference's helper for tests that need a real sync server (an edge with upstreamUrl + peerSecret).
+export { startLocalJazzServer, type LocalJazzServer, type LocalJazzServerOptions } from "@jazz-tools/server/testing";
 
 type AppLike = { wasmSchema: RuntimeSchema; _hooks?: unknown };
 
