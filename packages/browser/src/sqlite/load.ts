@@ -49,14 +49,18 @@ export async function loadWaSqlite(source: WasmSource): Promise<WaModule> {
       const max = 2 ** 31;
       requested >>>= 0;
       if (requested > max) return 0;
-      const target = Math.min(max, Math.ceil(Math.max(requested, memory.buffer.byteLength * 1.2) / 65536) * 65536);
-      try {
-        memory.grow((target - memory.buffer.byteLength) / 65536);
-      } catch {
-        return 0;
+      const pages = (bytes: number) => Math.ceil(Math.min(max, bytes) / 65536) - memory.buffer.byteLength / 65536;
+      // The headroom first; if the engine refuses that much, exactly what was asked for.
+      for (const n of [pages(Math.max(requested, memory.buffer.byteLength * 1.2)), pages(requested)]) {
+        try {
+          memory.grow(n);
+          refreshViews();
+          return 1;
+        } catch {
+          // try the smaller size
+        }
       }
-      refreshViews();
-      return 1;
+      return 0;
     },
     localtime: (lo, hi, tm) => {
       // struct tm: sec, min, hour, mday, mon, year-1900, wday, yday, isdst, gmtoff.
