@@ -320,9 +320,11 @@ describe("a permissions bundle that denies the write", () => {
     permServer = await startServerProcess({ appId: APP, args: ["--admin-secret", "adm"] });
     const c = { type: { kind: "string" as const }, optional: false, merge: "lww" as const };
     const schema: RuntimeSchema = { tables: { todos: { columns: { title: c, tag: c } } } };
-    const permissions = definePermissions(schema, ({ policy }) => {
+    const permissions = definePermissions(schema, ({ policy, anyOf }) => {
       policy.todos.allowRead.always();
-      policy.todos.allowInsert.where({ tag: "allowed" });
+      // The exists branch reads other rows, so a client cannot decide this rule locally and
+      // leaves it to the server: these tests are about the server's rejections.
+      policy.todos.allowInsert.where((t) => anyOf([{ tag: "allowed" }, policy.todos.exists.where({ tag: "key", title: t.tag })]));
     });
     await publishCatalogue({ serverUrl: permServer.url, appId: APP, adminSecret: "adm", schema, permissions });
   });
@@ -383,6 +385,38 @@ describe("a permissions bundle that denies the write", () => {
     await page.waitForFunction(() => (window as unknown as { jazzApp?: unknown }).jazzApp !== undefined);
     expect(await app(page, "localAll")).toEqual([]);
     await page.close();
+  });
+});
+
+describe("the server's permissions bundle reaches the page (local enforcement)", () => {
+  let localServer: ServerProcess;
+  beforeAll(async () => {
+    localServer = await startServerProcess({ appId: APP, args: ["--admin-secret", "adm"] });
+    const c = { type: { kind: "string" as const }, optional: false, merge: "lww" as const };
+    const schema: RuntimeSchema = { tables: { todos: { columns: { title: c, tag: c } } } };
+    const permissions = definePermissions(schema, ({ policy }) => {
+      policy.todos.allowRead.always();
+      policy.todos.allowInsert.where({ tag: "allowed" });
+    });
+    await publishCatalogue({ serverUrl: localServer.url, appId: APP, adminSecret: "adm", schema, permissions });
+  });
+  afterAll(async () => {
+    await localServer?.stop();
+  });
+
+  it("a write the bundle denies throws PolicyDeniedError from the call in the leading tab and in a tab opened later, and changes nothing", async () => {
+    const secret = generateAuthSecret();
+    const leader = await open(deviceA, { secret, tag: "local-check", serverUrl: localServer.url });
+    // A settled edge read means the handshake, and with it the bundle, reached the worker.
+    expect(await app(leader, "allAt", "edge")).toEqual([]);
+    expect(await app(leader, "tryInsert", "forged")).toBe("PolicyDeniedError: policy denied INSERT on table todos");
+    const follower = await open(deviceA, { secret, tag: "local-check", serverUrl: localServer.url });
+    // The follower asked the leader to repeat the bundle when it started, before this read.
+    expect(await app(follower, "allAt", "edge")).toEqual([]);
+    expect(await app(follower, "tryInsert", "forged")).toBe("PolicyDeniedError: policy denied INSERT on table todos");
+    expect(await app(leader, "localAll")).toEqual([]);
+    expect(await app(follower, "localAll")).toEqual([]);
+    await Promise.all([leader.close(), follower.close()]);
   });
 });
 

@@ -10,6 +10,9 @@ import type { StartedWorker } from "./worker-client.ts";
 
 export class WorkerLink implements ReplicaLink {
   private readonly listeners = new Set<LinkListener>();
+  private readonly catalogueListeners = new Set<(schema: RuntimeSchema | undefined, permissions: unknown) => void>();
+  /** The server's permissions bundle as last relayed by the leading worker (replayed to late listeners). */
+  private catalogue: { permissions: unknown } | null = null;
   private pending: Batch[] = [];
   private scheduled = false;
   /** Pushed but not yet committed: resent to a restarted worker. */
@@ -107,6 +110,15 @@ export class WorkerLink implements ReplicaLink {
       void this.worker?.api.unsubscribeQuery(id);
     };
     void this.worker?.api.startSync(token());
+    // The leader repeats the server's permissions bundle for a tab that opens after it arrived.
+    syncChannel.postMessage({ type: "catalogue-request" } satisfies SyncMessage);
+  }
+
+  /** The server's active permissions bundle (the Db enforces it locally), as ServerLink's. */
+  onCatalogue(listener: (schema: RuntimeSchema | undefined, permissions: unknown) => void): () => void {
+    this.catalogueListeners.add(listener);
+    if (this.catalogue) listener(undefined, this.catalogue.permissions);
+    return () => this.catalogueListeners.delete(listener);
   }
 
   /** A refreshed session token (db.updateAuthToken, local-first re-mint). */
@@ -207,6 +219,9 @@ export class WorkerLink implements ReplicaLink {
       for (const l of this.listeners) l.onQueryRefused?.(id, msg.reason);
     } else if (msg.type === "auth") {
       this.onServerAuth(msg);
+    } else if (msg.type === "catalogue") {
+      this.catalogue = { permissions: msg.permissions };
+      for (const l of this.catalogueListeners) l(undefined, msg.permissions);
     }
   };
 

@@ -18,6 +18,9 @@ export type SyncMessage =
   | { type: "committed" }
   /** The server's verdict on the credentials (`error` unset: accepted). */
   | { type: "auth"; error?: string; message?: string }
+  /** The server's active permissions bundle (leader → tabs); `catalogue-request`: a tab asks the leader to repeat it. */
+  | { type: "catalogue"; permissions: unknown }
+  | { type: "catalogue-request" }
   /** A tab's worker is closing (pagehide, shutdown): its subscriptions go with it. */
   | { type: "tab-closed"; tabId: string };
 

@@ -29,6 +29,8 @@ export class WorkerSync {
   private closed = false;
   private outboxScheduled = false;
   private readonly offs: (() => void)[] = [];
+  /** The last permissions bundle the server sent (undefined: none yet), repeated for late tabs. */
+  private catalogue: { permissions: unknown } | undefined;
   /** Other tabs whose lease this worker waits on. */
   private readonly watched = new Map<string, AbortController>();
 
@@ -71,6 +73,13 @@ export class WorkerSync {
       );
     if (up.onQueryRefused) this.offs.push(up.onQueryRefused((queryId, reason) => post({ type: "refused", queryId, reason })));
     if (up.onAuth) this.offs.push(up.onAuth((e) => post({ type: "auth", error: e.error, message: e.message })));
+    if (up.onCatalogue)
+      this.offs.push(
+        up.onCatalogue((permissions) => {
+          this.catalogue = { permissions };
+          post({ type: "catalogue", permissions });
+        }),
+      );
   }
 
   /** This tab's worker committed `batches` into the shared outbox. */
@@ -131,6 +140,8 @@ export class WorkerSync {
     } else if (m.type === "unsubscribe") {
       this.subs.delete(m.queryId);
       this.upstream?.unsubscribeQuery?.(m.queryId);
+    } else if (m.type === "catalogue-request") {
+      if (this.upstream && this.catalogue) this.channel.postMessage({ type: "catalogue", ...this.catalogue } satisfies SyncMessage);
     } else if (m.type === "tab-closed") {
       this.dropTab(m.tabId);
     } else if (m.type === "resubscribe") {

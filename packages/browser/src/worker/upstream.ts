@@ -43,6 +43,8 @@ export interface Upstream {
   onQuerySettled?(listener: (queryId: string, tier: DurabilityTier) => void): () => void;
   onQueryRefused?(listener: (queryId: string, reason: string) => void): () => void;
   onAuth?(listener: (e: { error?: string; message?: string }) => void): () => void;
+  /** The server's active permissions bundle, for the tabs' local enforcement. */
+  onCatalogue?(listener: (permissions: unknown) => void): () => void;
   /** A refreshed session token from a tab (db.updateAuthToken). */
   updateToken?(jwt: string | null): void;
 }

@@ -54,6 +54,15 @@ const app = {
     await w.wait({ tier: "local" });
     return Date.now();
   },
+  /** Insert without waiting; a synchronous throw (local permission check) returns its message. */
+  tryInsert(title: string) {
+    try {
+      writes.set(title, db.insert(todos, { title, tag }));
+      return "ok";
+    } catch (e) {
+      return `${(e as Error).name}: ${(e as Error).message}`;
+    }
+  },
   /** Insert a todo with another tag than the page's (it is not in this page's query). */
   async insertTagged(title: string, otherTag: string) {
     const w = db.insert(todos, { title, tag: otherTag });

@@ -4,6 +4,7 @@
 import { mintAnonymousTokenAsync, mintLocalFirstTokenAsync } from "@jazz-tools/auth";
 import { Db } from "./db.ts";
 import { checkAuthConfig } from "./auth.ts";
+import { loadLocalPermissions } from "../permissions/lazy.ts";
 import { DbConfigError } from "./errors.ts";
 import type { DbOptions } from "./types.ts";
 
@@ -21,5 +22,7 @@ export async function createDbFromParts(options: DbOptions): Promise<Db> {
     const { token, secret } = await mintAnonymousTokenAsync({ audience: config.appId });
     premintedToken = { token, anonymousSecret: secret };
   }
+  // A server sends a permissions bundle on connect: have the checks ready so it applies at once.
+  if (config.serverUrl) await loadLocalPermissions();
   return new Db({ ...options, premintedToken });
 }

@@ -19,7 +19,8 @@ import { LiveQueries, LiveQuery, type IncrementalSpec } from "./live.ts";
 import { AnonymousWriteDeniedError, DbClosedError, DbConfigError, PersistedWriteRejectedError, QueryRefusedError, ScopeClosedError } from "./errors.ts";
 import type { DbConfig, DbOptions, InsertOptions, MutationErrorEvent, QueryOptions, UpdateOptions, UpsertOptions, WaitOptions, WriteHandle, WriteResult } from "./types.ts";
 import type { BatchScope, DbDirectBatch, InsertData, RowOfTable, TableArg, UpdateData } from "./scope.ts";
-import { LocalPermissions } from "../permissions/local.ts";
+import type { LocalPermissions } from "../permissions/local.ts";
+import { loadLocalPermissions, localPermissionsModule } from "../permissions/lazy.ts";
 
 const TIER_RANK: Record<DurabilityTier, number> = { local: 0, edge: 1, global: 2 };
 
@@ -77,14 +78,10 @@ export class Db {
   private readonly defaultReadTier: DurabilityTier;
   private readonly authorityRank: number;
   private queryIds = 0;
-  /** Row-level permissions, enforced locally once the server's bundle is known. */
-  private readonly permissions = new LocalPermissions(
-    () => {
-      const s = this.auth.session;
-      return s ? { user_id: s.user_id, claims: s.claims ?? {}, authMode: this.auth.authMode } : null;
-    },
-    () => this.auth.admin,
-  );
+  /** Row-level permissions, enforced locally once the server's bundle is known (null: none yet). */
+  private permissions: LocalPermissions | null = null;
+  /** A bundle waiting for the enforcement code to load (see permissions/lazy.ts). */
+  private pendingBundle: { value: unknown } | null = null;
 
   constructor(options: DbOptions) {
     this.config = options.config;
@@ -112,6 +109,32 @@ export class Db {
 
   /** Activate a permissions bundle locally (null: none). Normally the server's, via the link. */
   setPermissions(bundle: unknown): void {
+    const mod = localPermissionsModule();
+    if (mod) return this.applyPermissions(mod, bundle);
+    if ((bundle === null || bundle === undefined) && !this.pendingBundle) return; // nothing to enforce
+    const first = !this.pendingBundle;
+    this.pendingBundle = { value: bundle };
+    if (!first) return;
+    loadLocalPermissions().then(
+      (m) => {
+        const pending = this.pendingBundle;
+        this.pendingBundle = null;
+        if (pending) this.applyPermissions(m, pending.value);
+      },
+      (e) => console.error("jazz: could not load local permission checks; the server still enforces them", e),
+    );
+  }
+
+  private applyPermissions(mod: typeof import("../permissions/local.ts"), bundle: unknown): void {
+    this.pendingBundle = null;
+    if (!this.permissions && (bundle === null || bundle === undefined)) return;
+    this.permissions ??= new mod.LocalPermissions(
+      () => {
+        const s = this.auth.session;
+        return s ? { user_id: s.user_id, claims: s.claims ?? {}, authMode: this.auth.authMode } : null;
+      },
+      () => this.auth.admin,
+    );
     this.permissions.setBundle(bundle);
     this.compiled.clear();
   }
@@ -269,7 +292,7 @@ export class Db {
     };
     if (stage.stagedAt !== undefined) batch.stagedAt = stage.stagedAt;
     if (stage.ts !== undefined) this.clock.observe(stage.ts);
-    this.permissions.check(this.store, batch);
+    this.permissions?.check(this.store, batch);
     if (this.link && batch.kind === "transaction") {
       // Visible only once the authority accepts it (handleFate applies it then).
       this.pendingTransactions.set(batch.batchId, batch);
@@ -438,8 +461,9 @@ export class Db {
     let c = this.compiled.get(key);
     if (!c) {
       const schema = this.store.getSchema();
-      const policy = this.permissions.readHook(schema);
-      c = { q: compileQuery(schema, ir, { hooks: this.hooks, policy }), tables: this.permissions.tablesFor(policy, tablesRead(schema, ir)) };
+      const policy = this.permissions?.readHook(schema);
+      const tables = tablesRead(schema, ir);
+      c = { q: compileQuery(schema, ir, { hooks: this.hooks, policy }), tables: this.permissions ? this.permissions.tablesFor(policy, tables) : tables };
       if (this.compiled.size > 500) this.compiled.clear();
       this.compiled.set(key, c);
     }

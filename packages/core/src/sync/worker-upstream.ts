@@ -59,6 +59,8 @@ export interface ServerUpstream {
   onQuerySettled(listener: (queryId: string, tier: DurabilityTier) => void): () => void;
   /** The server refused a subscription (e.g. an unknown table); it will not settle. */
   onQueryRefused(listener: (queryId: string, reason: string) => void): () => void;
+  /** The server's active permissions bundle (on connect and on every deploy; replayed to a late listener). */
+  onCatalogue(listener: (permissions: unknown) => void): () => void;
   onAuth(listener: (e: AuthEvent) => void): () => void;
   onStatus(listener: (s: LinkStatus) => void): () => void;
   /** A refreshed external JWT (db.updateAuthToken in a tab). */
@@ -130,6 +132,7 @@ export function createServerUpstream(ctx: ServerUpstreamContext, WebSocket: WebS
       refusedListeners.add(listener);
       return () => refusedListeners.delete(listener);
     },
+    onCatalogue: (l) => link.onCatalogue((_schema, permissions) => l(permissions)),
     onAuth: (l) => link.onAuth(l),
     onStatus: (l) => link.onStatus(l),
     updateToken(next) {
