@@ -287,6 +287,20 @@ describe("link: fates and remote batches", () => {
     expect(live.at(-1)).toEqual(["ok"]);
   });
 
+  it("an eviction drops rows without undecided local writes and keeps the ones with", async () => {
+    const link = new FakeLink();
+    const db = newDb({ secret, serverUrl: "ws://127.0.0.1:9" }, link);
+    const settled = db.insert(todos, { title: "settled" });
+    const pending = db.insert(todos, { title: "pending" });
+    link.fate({ batchId: settled.batchId, kind: "accepted", tier: "global" });
+    const live: string[][] = [];
+    db.subscribeAll(todos, ({ all }) => live.push(all.map((t) => t.title).sort()));
+    await Promise.resolve();
+    link.listener!.onRowsEvicted!("todos", [settled.value.id, pending.value.id]);
+    expect((await db.all(todos)).map((t) => t.title)).toEqual(["pending"]);
+    expect(live.at(-1)).toEqual(["pending"]);
+  });
+
   it("merges remote batches and notifies live queries", async () => {
     const link = new FakeLink();
     const db = newDb({ secret }, link);

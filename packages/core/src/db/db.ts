@@ -644,7 +644,10 @@ export class Db {
   /** Rows that left every synced query's scope: drop the local copy, live queries lose them. */
   private evictRows(table: string, ids: string[]): void {
     if (this.shutdownPromise) return;
-    this.live.notify(this.store.evict(table, ids).changes);
+    // A row with an undecided local write stays: dropping it would lose the write's local
+    // effect (the server's fate settles or retracts it; a later sync brings the truth).
+    const gone = ids.filter((id) => !this.store.hasPending(table, id));
+    if (gone.length) this.live.notify(this.store.evict(table, gone).changes);
   }
 
   private applyRemote(batches: Batch[]): void {

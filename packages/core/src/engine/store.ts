@@ -446,6 +446,11 @@ export class Store {
     return { applied: gone.size > 0, changes };
   }
 
+  /** Whether a row has local writes the authority has not decided yet. */
+  hasPending(table: string, id: string): boolean {
+    return (this.hot.get(`${table}\u0000${id}`)?.pending.size ?? 0) > 0;
+  }
+
   /** The authority accepted a pending batch: it can no longer be retracted. */
   settle(batchId: string): void {
     const rows = this.pendingRows.get(batchId);
