@@ -16,6 +16,8 @@ export interface WorkerOptions {
   config?: Record<string, unknown>;
   /** Override the worker script (non-Vite bundlers): `runtimeSources.workerUrl`. */
   workerUrl?: string | URL;
+  /** How long the worker has to answer at all (default 15 s, as the reference). */
+  bootstrapTimeoutMs?: number;
 }
 
 export interface StartedWorker {
@@ -23,6 +25,8 @@ export interface StartedWorker {
   api: Remote<WorkerHost>;
   result: InitResult;
 }
+
+const BOOTSTRAP_TIMEOUT_MS = 15_000;
 
 export async function startWorker(o: WorkerOptions): Promise<StartedWorker> {
   const worker = o.workerUrl
@@ -34,11 +38,16 @@ export async function startWorker(o: WorkerOptions): Promise<StartedWorker> {
       once: true,
     }),
   );
+  // The worker must answer within the bootstrap timeout (as the reference, 15 s); opening the
+  // database may then take longer (another tab handing the file over), bounded inside the
+  // worker by the OPFS busy deadline, so `init` is not under this timeout.
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error("Worker bootstrap timeout")), 30_000);
+    timer = setTimeout(() => reject(new Error("Worker bootstrap timeout")), o.bootstrapTimeoutMs ?? BOOTSTRAP_TIMEOUT_MS);
   });
   try {
+    await Promise.race([api.alive(), failed, timeout]);
+    clearTimeout(timer);
     const result = await Promise.race([
       api.init({
         wasmModule: o.wasmModule,
@@ -49,7 +58,6 @@ export async function startWorker(o: WorkerOptions): Promise<StartedWorker> {
         config: o.config,
       }),
       failed,
-      timeout,
     ]);
     return { worker, api, result };
   } catch (e) {

@@ -36,6 +36,11 @@ export class WorkerHost {
 
   constructor(private readonly makeEngine: EngineFactory) {}
 
+  /** Answers once the worker's module has loaded and Comlink is listening (the bootstrap check). */
+  alive(): true {
+    return true;
+  }
+
   async init(init: WorkerInit): Promise<InitResult> {
     this.tabId = init.tabId;
     let db: OpfsDatabase;

@@ -103,3 +103,17 @@ describe("crash safety", () => {
     expect(resolved.size).toBeGreaterThanOrEqual(12);
   }, 300_000);
 });
+
+describe("worker bootstrap", () => {
+  const standIn = new URL("../testing/stand-in-worker.ts", import.meta.url);
+  it("fails with 'Worker bootstrap timeout' when the worker never answers", async () => {
+    const start = startWorker({ wasmModule: await compileWasm(), namespace: "silent", schema: todoSchema, tabId: "t", workerUrl: standIn, bootstrapTimeoutMs: 1_000 });
+    await expect(start).rejects.toThrow("Worker bootstrap timeout");
+  });
+
+  it("a worker that answers in time may take longer than the bootstrap timeout to open its database (a tab handing the file over)", async () => {
+    const w = await startWorker({ wasmModule: await compileWasm(), namespace: "slow-2000", schema: todoSchema, tabId: "t", workerUrl: standIn, bootstrapTimeoutMs: 1_000 });
+    expect(w.result).toEqual({ ok: true });
+    w.worker.terminate();
+  });
+});
