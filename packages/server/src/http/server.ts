@@ -112,7 +112,13 @@ export async function startSyncServer(
     handleProtocols: (protocols) => (protocols.has(SYNC_SUBPROTOCOL) ? SYNC_SUBPROTOCOL : false),
   });
 
+  let closing = false;
   http.on("upgrade", (req, socket, head) => {
+    // A client reconnecting while the server shuts down must not get a socket nobody closes.
+    if (closing) {
+      socket.destroy();
+      return;
+    }
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     if (path !== wsPath) {
       socket.end(`HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\n\r\nno WebSocket at ${path}; use ${wsPath}\n`);
@@ -136,11 +142,19 @@ export async function startSyncServer(
     service,
     edge,
     async close() {
+      closing = true;
       await edge?.close();
       service.closeAll(CLOSE.shuttingDown, "server shutting down");
+      // Upgraded sockets keep the HTTP server open until they end: give the close frames a
+      // moment to be answered, then drop whatever is left (a peer that does not answer).
+      const closed = new Promise<void>((r) => http.close(() => r()));
+      const grace = setTimeout(() => {
+        for (const ws of wss.clients) ws.terminate();
+        http.closeAllConnections?.();
+      }, 1_000);
+      await closed;
+      clearTimeout(grace);
       wss.close();
-      await new Promise<void>((r) => http.close(() => r()));
-      http.closeAllConnections?.();
       driver.close();
     },
   };
