@@ -206,11 +206,15 @@ async function memoryDb(
       WebSocket: globalThis.WebSocket as never,
       auth: () => ({ token: db?.getAuthToken() ?? undefined, adminSecret: config.adminSecret }),
       schema: () => db?.store.getSchema(),
+      // Creating the Db is async (token minting, loading the permission checks): connecting
+      // before it exists would say hello without the session's token.
+      autoConnect: false,
     });
   }
   db = await createDbFromParts({ config, driver, link, defaultReadTier: config.serverUrl ? "edge" : "local" });
   if (link) {
     const server = link;
+    server.start();
     onTokenChange(db, () => server.updateAuth());
     reflectServerAuth(db, (cb) => server.onAuth(cb));
   }

@@ -100,7 +100,9 @@ export class Db {
         onRowsEvicted: (table, ids) => this.evictRows(table, ids),
         onQueryRefused: (id, reason) => this.handleRefused(id, reason),
       });
-      // The server's catalogue carries the active permissions bundle.
+      // The server's catalogue carries the active permissions bundle: load the checks now, in
+      // parallel with the handshake (createDbFromParts has them loaded already).
+      if (options.config.serverUrl) void loadLocalPermissions().catch(() => {});
       (this.link as { onCatalogue?: (l: (schema: RuntimeSchema, permissions: unknown) => void) => unknown }).onCatalogue?.(
         (_schema, permissions) => this.setPermissions(permissions),
       );

@@ -62,6 +62,8 @@ export interface ServerLinkOptions {
   /** Offer the bearer token as a `jazz-bearer.<jwt>` subprotocol as well. */
   tokenInSubprotocol?: boolean;
   backoff?: { baseMs?: number; capMs?: number; jitterMs?: number };
+  /** false: wait for `start()` (when the auth/schema getters depend on an owner built later). */
+  autoConnect?: boolean;
   /** Called on every error frame that is not about auth (logged by default). */
   onServerError?(code: string, message: string): void;
 }
@@ -95,11 +97,19 @@ export class ServerLink implements ReplicaLink {
     this.schema = opts.schema;
     this.clientId = opts.clientId ?? randomId();
     // Connect on the next tick, so the owner can finish wiring (auth/schema getters) first.
+    if (opts.autoConnect !== false) this.start();
+  }
+
+  /** Begin connecting (once; automatic unless `autoConnect: false`). */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.connect();
+      if (this._status !== "closed") this.connect();
     }, 0);
   }
+  private started = false;
 
   get status(): LinkStatus {
     return this._status;
