@@ -10,30 +10,14 @@ import { loadWaSqlite } from "../../packages/browser/src/sqlite/load.ts";
 import { WaSqliteDriver } from "../../packages/browser/src/sqlite/wa-sqlite.ts";
 import { DurableReplica, type DurableDatabase } from "../../packages/browser/src/worker/durable-replica.ts";
 import { createEngine } from "../../packages/browser/src/worker/engine.ts";
+import { memoryDurableDb } from "../../packages/browser/src/testing/memory-durable-db.ts";
 
 const require = createRequire(new URL("../../packages/browser/package.json", import.meta.url));
 const m = await loadWaSqlite({ binary: readFileSync(require.resolve("@journeyapps/wa-sqlite/dist/wa-sqlite.wasm")) });
 const str = { type: { kind: "string" as const }, optional: false, merge: "lww" as const };
 const schema = { tables: { todos: { columns: { title: str, tag: str } } } };
 
-function memoryDb(): DurableDatabase {
-  const driver = WaSqliteDriver.open(m);
-  return {
-    driver,
-    async transaction(fn) {
-      driver.exec("BEGIN IMMEDIATE");
-      try {
-        const r = fn(driver);
-        driver.exec("COMMIT");
-        return r;
-      } catch (e) {
-        driver.exec("ROLLBACK");
-        throw e;
-      }
-    },
-    close: () => driver.close(),
-  };
-}
+const memoryDb = (): DurableDatabase => memoryDurableDb(WaSqliteDriver.open(m));
 
 let seq = 0;
 const hex = (n: number) => n.toString(16).padStart(12, "0");

@@ -1,16 +1,31 @@
-// Batches as text for the outbox table. Storage values may be Uint8Array or bigint, which JSON
-// cannot carry, so they are tagged.
+// Batches (and rows) as text for the worker's tables. Storage values may be Uint8Array or
+// bigint, which JSON cannot carry, so they are tagged.
 import type { Batch } from "@jazz-tools/core";
 
-export function encodeBatch(batch: Batch): string {
-  // A replacer runs for every key of every write (10k rows = ~100k calls); most batches hold
-  // neither kind, so look first and take plain JSON when there is nothing to tag.
-  if (!needsTags(batch)) return JSON.stringify(batch);
-  return JSON.stringify(batch, (_k, v: unknown) => {
+/** JSON with bigint and Uint8Array values tagged ({ $big } / { $bytes }); see parseTagged. */
+export function stringifyTagged(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => {
     if (typeof v === "bigint") return { $big: v.toString() };
     if (v instanceof Uint8Array) return { $bytes: Array.from(v) };
     return v;
   });
+}
+
+export function parseTagged<T>(text: string): T {
+  return JSON.parse(text, (_k, v: unknown) => {
+    if (v && typeof v === "object" && !Array.isArray(v)) {
+      const o = v as Record<string, unknown>;
+      if (typeof o.$big === "string" && Object.keys(o).length === 1) return BigInt(o.$big);
+      if (Array.isArray(o.$bytes) && Object.keys(o).length === 1) return Uint8Array.from(o.$bytes as number[]);
+    }
+    return v;
+  }) as T;
+}
+
+export function encodeBatch(batch: Batch): string {
+  // A replacer runs for every key of every write (10k rows = ~100k calls); most batches hold
+  // neither kind, so look first and take plain JSON when there is nothing to tag.
+  return needsTags(batch) ? stringifyTagged(batch) : JSON.stringify(batch);
 }
 
 function needsTags(batch: Batch): boolean {
@@ -26,12 +41,5 @@ function needsTags(batch: Batch): boolean {
 }
 
 export function decodeBatch(text: string): Batch {
-  return JSON.parse(text, (_k, v: unknown) => {
-    if (v && typeof v === "object" && !Array.isArray(v)) {
-      const o = v as Record<string, unknown>;
-      if (typeof o.$big === "string" && Object.keys(o).length === 1) return BigInt(o.$big);
-      if (Array.isArray(o.$bytes) && Object.keys(o).length === 1) return Uint8Array.from(o.$bytes as number[]);
-    }
-    return v;
-  }) as Batch;
+  return parseTagged<Batch>(text);
 }

@@ -7,6 +7,7 @@ import { WaSqliteDriver, type WaModule } from "../sqlite/wa-sqlite.ts";
 import { encodeBatch, decodeBatch } from "./batch-codec.ts";
 import { DurableReplica, type BatchApplier, type DurableDatabase } from "./durable-replica.ts";
 import { createEngine } from "./engine.ts";
+import { memoryDurableDb } from "../testing/memory-durable-db.ts";
 
 const require = createRequire(import.meta.url);
 let m: WaModule;
@@ -14,23 +15,7 @@ beforeAll(async () => {
   m = await loadWaSqlite({ binary: readFileSync(require.resolve("@journeyapps/wa-sqlite/dist/wa-sqlite.wasm")) });
 });
 
-function memoryDb(driver = WaSqliteDriver.open(m)): DurableDatabase {
-  return {
-    driver,
-    async transaction(fn) {
-      driver.exec("BEGIN IMMEDIATE");
-      try {
-        const r = fn(driver);
-        driver.exec("COMMIT");
-        return r;
-      } catch (e) {
-        driver.exec("ROLLBACK");
-        throw e;
-      }
-    },
-    close: () => driver.close(),
-  };
-}
+const memoryDb = (driver = WaSqliteDriver.open(m)): DurableDatabase => memoryDurableDb(driver);
 
 // Stand-in for core's Store (tested there): inserts rows, fails on a row named "boom" after
 // writing part of the batch, so atomicity of the surrounding savepoint is observable.

@@ -12,7 +12,7 @@
 // batches is pending any more stops being hot and its records go.
 
 import { emptyRow, mergeWrite, type Batch, type RowState, type RowWrite, type RuntimeSchema, type SqlDriver, type SqlValue } from "@jazz-tools/core";
-import { decodeBatch, encodeBatch } from "./batch-codec.ts";
+import { decodeBatch, encodeBatch, parseTagged, stringifyTagged } from "./batch-codec.ts";
 
 /** The engine features retraction needs (core's Store has them). */
 export interface RetractableEngine {
@@ -242,22 +242,5 @@ export class UndoLog {
   }
 }
 
-// A RowState as text: values may be bigint or bytes, which JSON cannot carry, so they are tagged.
-function encodeRow(row: RowState): string {
-  return JSON.stringify(row, (_k, v: unknown) => {
-    if (typeof v === "bigint") return { $big: v.toString() };
-    if (v instanceof Uint8Array) return { $bytes: Array.from(v) };
-    return v;
-  });
-}
-
-function decodeRow(text: string): RowState {
-  return JSON.parse(text, (_k, v: unknown) => {
-    if (v && typeof v === "object" && !Array.isArray(v)) {
-      const o = v as Record<string, unknown>;
-      if (typeof o.$big === "string" && Object.keys(o).length === 1) return BigInt(o.$big);
-      if (Array.isArray(o.$bytes) && Object.keys(o).length === 1) return Uint8Array.from(o.$bytes as number[]);
-    }
-    return v;
-  }) as RowState;
-}
+const encodeRow = (row: RowState): string => stringifyTagged(row);
+const decodeRow = (text: string): RowState => parseTagged<RowState>(text);
