@@ -9,29 +9,37 @@ export function createNodeSqlDriver(filename = ":memory:"): SqlDriver {
     db.pragma("synchronous = FULL");
   }
   db.defaultSafeIntegers(false);
-  const cache = new Map<string, Database.Statement>();
+  const cache = new Map<string, { st: Database.Statement; numbered: boolean }>();
   const prepare = (sql: string) => {
-    let st = cache.get(sql);
-    if (!st) {
-      st = db.prepare(sql);
-      cache.set(sql, st);
+    let c = cache.get(sql);
+    if (!c) {
+      c = { st: db.prepare(sql), numbered: /\?\d/.test(sql) };
+      cache.set(sql, c);
     }
-    return st;
+    return c;
+  };
+  // better-sqlite3 binds `?NNN` parameters by name only (an object keyed "1", "2", ...).
+  const args = (numbered: boolean, params: readonly SqlValue[]): unknown[] => {
+    if (!numbered) return params as SqlValue[];
+    const named: Record<number, SqlValue> = {};
+    for (let i = 0; i < params.length; i++) named[i + 1] = params[i]!;
+    return [named];
   };
   return {
     exec(sql) {
       db.exec(sql);
     },
     run(sql, params = []) {
-      return prepare(sql).run(...(params as SqlValue[])).changes;
+      const { st, numbered } = prepare(sql);
+      return st.run(...args(numbered, params)).changes;
     },
     all(sql, params = []) {
-      const st = prepare(sql);
+      const { st, numbered } = prepare(sql);
       if (!st.reader) {
-        st.run(...(params as SqlValue[]));
+        st.run(...args(numbered, params));
         return [];
       }
-      return st.raw(true).all(...(params as SqlValue[])) as SqlValue[][];
+      return st.raw(true).all(...args(numbered, params)) as SqlValue[][];
     },
     serialize() {
       return new Uint8Array(db.serialize());

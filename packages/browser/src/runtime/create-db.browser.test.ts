@@ -42,6 +42,35 @@ describe("createDb in the browser (persistent, default)", () => {
     expect((await again.all(todos)).map((t) => t.title)).toEqual(["milk"]);
   });
 
+  it("a large batch (applied by the worker while the mirror applies it) is durable with the writes around it; a failed one leaves nothing", async () => {
+    const cfg = { appId: "app-" + hexId(), secret: generateAuthSecret() };
+    const db = await open(cfg);
+    const before = db.insert(todos, { title: "before", batch: 0 });
+    const big = db.batch((b) => {
+      for (let i = 0; i < 2000; i++) b.insert(todos, { title: `row ${i}`, batch: 1 });
+    });
+    const after = db.insert(todos, { title: "after", batch: 2 });
+    await Promise.all([before.wait({ tier: "local" }), big.wait({ tier: "local" }), after.wait({ tier: "local" })]);
+    // The mirror's apply of the next large batch fails after the worker got it: not committed.
+    const store = (db as unknown as { store: { applyBatch: (...a: unknown[]) => unknown } }).store;
+    const apply = vi.spyOn(store, "applyBatch").mockImplementationOnce(() => {
+      throw new Error("mirror apply failed");
+    });
+    expect(() =>
+      db.batch((b) => {
+        for (let i = 0; i < 1000; i++) b.insert(todos, { title: `lost ${i}`, batch: 3 });
+      }),
+    ).toThrow("mirror apply failed");
+    apply.mockRestore();
+    await db.insert(todos, { title: "last", batch: 4 }).wait({ tier: "local" });
+    await db.shutdown();
+    const again = await open(cfg);
+    const rows = await again.all(todos);
+    expect(rows.length).toBe(2003);
+    expect(rows.filter((t) => t.batch === 3)).toEqual([]);
+    expect(rows.filter((t) => t.batch !== 1).map((t) => t.title).sort()).toEqual(["after", "before", "last"]);
+  });
+
   it("works with the WAL + exclusive-locking journal (single-tab option) across a reopen", async () => {
     const cfg = { appId: "app-" + hexId(), secret: generateAuthSecret(), journal: "wal-exclusive" as const };
     const a = await open(cfg);

@@ -8,12 +8,17 @@ import { ownQueryId, tabLockName, type SyncMessage } from "../sync/messages.ts";
 import type { TabMessage } from "../tabs/channel.ts";
 import type { StartedWorker } from "./worker-client.ts";
 
+/** From this many writes on, a batch is sent to the worker before the mirror applies it (prepare). */
+const STAGE_MIN_WRITES = 500;
+
 export class WorkerLink implements ReplicaLink {
   private readonly listeners = new Set<LinkListener>();
   private readonly catalogueListeners = new Set<(schema: RuntimeSchema | undefined, permissions: unknown) => void>();
   /** The server's permissions bundle as last relayed by the leading worker (replayed to late listeners). */
   private catalogue: { permissions: unknown } | null = null;
   private pending: Batch[] = [];
+  /** Batches sent early by prepare(), waiting for push/abandon, with the worker they went to. */
+  private readonly staged = new Map<string, StartedWorker>();
   private scheduled = false;
   /** Pushed but not yet committed: resent to a restarted worker. */
   private readonly unsettled = new Map<string, Batch>();
@@ -58,7 +63,12 @@ export class WorkerLink implements ReplicaLink {
   push(batch: Batch): void {
     if (this.closed) throw new Error("This Jazz Db has been shut down");
     this.unsettled.set(batch.batchId, batch);
-    this.pending.push(batch);
+    const staged = this.staged.get(batch.batchId);
+    if (staged) {
+      // prepare() sent it already: the mirror applied it, so the worker may commit it now.
+      this.staged.delete(batch.batchId);
+      void staged.api.release(batch.batchId, true);
+    } else this.pending.push(batch);
     // With a server, a transaction shows only once it accepts it (it reaches tabs from upstream).
     if (!(this.syncChannel && batch.kind === "transaction")) this.toTabs.push(batch);
     if (!this.scheduled) {
@@ -162,28 +172,66 @@ export class WorkerLink implements ReplicaLink {
     this.syncChannel?.close();
   }
 
-  private async flush(): Promise<void> {
-    this.scheduled = false;
-    if (this.toTabs.length) {
-      const batches = this.toTabs;
-      this.toTabs = [];
-      this.channel.postMessage({ type: "batches", origin: this.tabId, batches, schema: this.schema(), unconfirmed: true } satisfies TabMessage);
+  /**
+   * A large local batch about to be applied to the mirror: send it to the worker now, so the
+   * worker's apply runs in parallel with the mirror's (the commit waits for `push`). Small
+   * batches gain nothing from the extra message: they go the usual way.
+   */
+  prepare(batch: Batch): void {
+    const worker = this.worker;
+    if (this.closed || !worker || batch.writes.length < STAGE_MIN_WRITES || (this.syncChannel && batch.kind === "transaction")) return;
+    // Batches pushed before this one reach the worker first (commits keep their order).
+    if (this.pending.length) void this.flush(true);
+    const fate = worker.api.stage(batch, this.grownSchema());
+    this.staged.set(batch.batchId, worker);
+    void this.settleWith(worker, [batch], fate.then((f) => [f]));
+  }
+
+  abandon(batchId: string): void {
+    const worker = this.staged.get(batchId);
+    if (!worker) return;
+    this.staged.delete(batchId);
+    void worker.api.release(batchId, false);
+  }
+
+  private async flush(workerOnly = false): Promise<void> {
+    if (!workerOnly) {
+      this.scheduled = false;
+      if (this.toTabs.length) {
+        const batches = this.toTabs;
+        this.toTabs = [];
+        this.channel.postMessage({ type: "batches", origin: this.tabId, batches, schema: this.schema(), unconfirmed: true } satisfies TabMessage);
+      }
     }
     const worker = this.worker;
     if (!worker || !this.pending.length) return;
     const batches = this.pending;
     this.pending = [];
-    let fates: BatchFate[];
+    await this.settleWith(worker, batches, worker.api.commit(batches, this.grownSchema()));
+  }
+
+  /** The mirror's tables, if it knows tables the worker has not been sent yet. */
+  private grownSchema(): RuntimeSchema | undefined {
     const schema = this.schema();
     const grown = schema && Object.keys(schema.tables).some((t) => !this.sentTables.has(t));
-    if (grown) for (const t of Object.keys(schema.tables)) this.sentTables.add(t);
+    if (!grown) return undefined;
+    for (const t of Object.keys(schema.tables)) this.sentTables.add(t);
+    return schema;
+  }
+
+  /** The worker's fates for `batches` (one commit call): tell the tabs, then the Db. */
+  private async settleWith(worker: StartedWorker, batches: Batch[], call: Promise<BatchFate[]>): Promise<void> {
+    let fates: BatchFate[];
     try {
-      fates = await worker.api.commit(batches, grown ? schema : undefined);
+      fates = await call;
     } catch (e) {
       if (this.worker !== worker) return; // restarted meanwhile: attach() resends them
       const reason = `the Jazz worker failed: ${(e as Error)?.message ?? e}`;
       fates = batches.map((b) => ({ batchId: b.batchId, kind: "rejected", code: "worker_failed", reason }));
     }
+    // An abandoned batch never reached the Db's books (its mirror apply threw).
+    fates = fates.filter((f) => !(f.kind === "rejected" && f.code === "abandoned"));
+    if (!fates.length) return;
     const durable: string[] = [];
     const failed: string[] = [];
     for (const f of fates) (f.kind === "accepted" ? durable : failed).push(f.batchId);

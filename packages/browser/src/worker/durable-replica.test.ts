@@ -54,6 +54,41 @@ describe("DurableReplica", () => {
     expect((await r.outbox()).map((b) => b.batchId)).toEqual(["b3"]);
   });
 
+  it("a held batch is applied at once but commits only when released; batches keep their order around it", async () => {
+    const db = memoryDb();
+    const r = await DurableReplica.open(db, kvEngine);
+    let release!: (ok: boolean) => void;
+    const released = new Promise<boolean>((resolve) => (release = resolve));
+    let applied = false;
+    const before = r.commitLocal([batch("b1", "a")]);
+    const held = r.commitLocal([batch("b2", "b", "c")], { hold: () => ((applied = db.driver.all(`SELECT count(*) FROM kv WHERE id = 'b'`)[0]![0] === 1), released) });
+    const after = r.commitLocal([batch("b3", "d")]);
+    expect(await before).toEqual([{ batchId: "b1", kind: "accepted", tier: "local" }]);
+    await new Promise((t) => setTimeout(t, 10));
+    // b2 is written inside the open transaction, b3 waits behind it.
+    expect(applied).toBe(true);
+    let afterDone = false;
+    void after.then(() => (afterDone = true));
+    await new Promise((t) => setTimeout(t, 10));
+    expect(afterDone).toBe(false);
+    release(true);
+    expect((await held)[0]).toEqual({ batchId: "b2", kind: "accepted", tier: "local" });
+    expect((await after)[0]!.kind).toBe("accepted");
+    expect(db.driver.all(`SELECT id FROM kv ORDER BY id`)).toEqual([["a"], ["b"], ["c"], ["d"]]);
+    expect((await r.outbox()).map((b) => b.batchId)).toEqual(["b1", "b2", "b3"]);
+  });
+
+  it("a held batch released with false leaves nothing behind and is rejected as abandoned", async () => {
+    const db = memoryDb();
+    const r = await DurableReplica.open(db, kvEngine);
+    const held = r.commitLocal([batch("b1", "a", "b")], { hold: async () => false });
+    expect((await held)[0]).toMatchObject({ batchId: "b1", kind: "rejected", code: "abandoned" });
+    expect(db.driver.all(`SELECT id FROM kv`)).toEqual([]);
+    expect(await r.outbox()).toEqual([]);
+    expect((await r.commitLocal([batch("b2", "c")]))[0]!.kind).toBe("accepted");
+    expect(db.driver.all(`SELECT id FROM kv`)).toEqual([["c"]]);
+  });
+
   it("does not queue remote batches for upload", async () => {
     const db = memoryDb();
     const r = await DurableReplica.open(db, kvEngine);

@@ -41,16 +41,37 @@ export interface FateOutcome {
 /** A SQLite database with async-acquired write transactions (OPFS), or a plain one in tests. */
 export interface DurableDatabase {
   readonly driver: SqlDriver;
-  transaction<T>(fn: (driver: SqlDriver) => T): Promise<T>;
+  /**
+   * Runs `fn` in one write transaction. `hold`, if given, is awaited after `fn` and before the
+   * commit (the lock stays held): false rolls everything back and rejects with TransactionHeldBackError.
+   */
+  transaction<T>(fn: (driver: SqlDriver) => T, hold?: () => Promise<boolean>): Promise<T>;
   close(): void;
+}
+
+/** A transaction whose `hold` answered false: nothing of it was committed. */
+export class TransactionHeldBackError extends Error {
+  override name = "TransactionHeldBackError";
+  constructor() {
+    super("the transaction was rolled back: its batch was abandoned before commit");
+  }
 }
 
 export const OUTBOX_TABLE = "_jazz_outbox";
 const OUTBOX_DDL = `CREATE TABLE IF NOT EXISTS ${OUTBOX_TABLE} (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, batch_id TEXT NOT NULL UNIQUE, body TEXT NOT NULL)`;
 
+type QueuedCommit = {
+  batch: Batch;
+  done: (fate: BatchFate) => void;
+  /** The tables the batch's tab knows, added before the batch is applied. */
+  schema?: RuntimeSchema;
+  /** Commit only once this answers true (see commitLocal). */
+  hold?: () => Promise<boolean>;
+};
+
 export class DurableReplica {
-  private queue: { batch: Batch; done: (fate: BatchFate) => void }[] = [];
+  private queue: QueuedCommit[] = [];
   private draining: Promise<void> | null = null;
 
   private constructor(
@@ -75,12 +96,18 @@ export class DurableReplica {
   }
 
   /**
-   * Commits local batches. Queued batches are grouped into one SQLite transaction, but each
-   * sits in its own savepoint: a batch is committed whole or not at all, and a bad one is
-   * rejected alone. Resolves once the transaction holding it has committed.
+   * Commits local batches, in the order of the calls. Queued batches are grouped into one SQLite
+   * transaction, but each sits in its own savepoint: a batch is committed whole or not at all,
+   * and a bad one is rejected alone. Resolves once the transaction holding it has committed.
+   * `schema`: tables to add first. `hold` (one batch only): the batch is applied at once but
+   * committed only when `hold` answers true — its tab is still applying it to its mirror and
+   * may yet abandon it (false: rejected with code "abandoned", nothing written).
    */
-  commitLocal(batches: Batch[]): Promise<BatchFate[]> {
-    const fates = batches.map((batch) => new Promise<BatchFate>((done) => this.queue.push({ batch, done })));
+  commitLocal(batches: Batch[], opts: { schema?: RuntimeSchema; hold?: () => Promise<boolean> } = {}): Promise<BatchFate[]> {
+    if (opts.hold && batches.length !== 1) throw new Error("commitLocal: a held commit takes exactly one batch");
+    const fates = batches.map(
+      (batch, i) => new Promise<BatchFate>((done) => this.queue.push({ batch, done, ...(i === 0 ? { schema: opts.schema } : {}), hold: opts.hold })),
+    );
     this.draining ??= this.drain();
     return Promise.all(fates);
   }
@@ -88,14 +115,19 @@ export class DurableReplica {
   private async drain(): Promise<void> {
     try {
       while (this.queue.length) {
-        const group = this.queue;
-        this.queue = [];
+        // A held batch commits alone: the batches before it go first, those after it wait.
+        const held = this.queue.findIndex((e) => e.hold);
+        const group = this.queue.splice(0, held === 0 ? 1 : held < 0 ? this.queue.length : held);
+        const hold = group[0]!.hold;
         let fates: BatchFate[];
         try {
-          fates = await this.db.transaction((d) => group.map(({ batch }) => this.applyOne(d, batch, true)));
+          for (const { schema } of group) if (schema) await this.addTables(schema);
+          fates = await this.db.transaction((d) => group.map(({ batch }) => this.applyOne(d, batch, true)), hold);
         } catch (e) {
-          const reason = `local commit failed: ${(e as Error)?.message ?? e}`;
-          fates = group.map(({ batch }) => ({ batchId: batch.batchId, kind: "rejected", code: "local_commit_failed", reason }));
+          const abandoned = e instanceof TransactionHeldBackError;
+          const reason = abandoned ? "the tab abandoned the batch before it was committed" : `local commit failed: ${(e as Error)?.message ?? e}`;
+          const code = abandoned ? "abandoned" : "local_commit_failed";
+          fates = group.map(({ batch }) => ({ batchId: batch.batchId, kind: "rejected", code, reason }));
         }
         group.forEach((entry, i) => entry.done(fates[i]!));
       }

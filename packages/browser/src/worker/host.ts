@@ -33,6 +33,8 @@ export class WorkerHost {
   private sync: WorkerSync | null = null;
   private tabId = "";
   private releaseTab: (() => void) | null = null;
+  /** Staged batches waiting for their tab's word (see stage). */
+  private readonly holds = new Map<string, (ok: boolean) => void>();
 
   constructor(private readonly makeEngine: EngineFactory) {}
 
@@ -114,8 +116,25 @@ export class WorkerHost {
 
   /** `schema`: the mirror's current tables, sent when it has learned new ones. */
   async commit(batches: Batch[], schema?: RuntimeSchema): Promise<BatchFate[]> {
-    if (schema) await this.ready().addTables(schema);
-    const fates = await this.ready().commitLocal(batches);
+    return this.committed(batches, await this.ready().commitLocal(batches, { schema }));
+  }
+
+  /**
+   * A large batch its tab is applying to its mirror right now: apply it here in parallel, and
+   * commit it once `release(batchId, true)` says the mirror applied it too (false: dropped).
+   */
+  async stage(batch: Batch, schema?: RuntimeSchema): Promise<BatchFate> {
+    const released = new Promise<boolean>((resolve) => this.holds.set(batch.batchId, resolve));
+    const fates = await this.ready().commitLocal([batch], { schema, hold: () => released });
+    return this.committed([batch], fates)[0]!;
+  }
+
+  release(batchId: string, ok: boolean): void {
+    this.holds.get(batchId)?.(ok);
+    this.holds.delete(batchId);
+  }
+
+  private committed(batches: Batch[], fates: BatchFate[]): BatchFate[] {
     // Other tabs heard of these batches from this tab's mirror, unconfirmed (tabs/channel.ts).
     const committed = batches.filter((_, i) => fates[i]!.kind === "accepted");
     if (committed.length) this.sync?.onLocalCommitted(committed);
@@ -138,6 +157,8 @@ export class WorkerHost {
   /** Closes the database and releases the OPFS handles and lock (idempotent). */
   async shutdown(): Promise<void> {
     const { replica, sync } = this;
+    for (const release of this.holds.values()) release(false);
+    this.holds.clear();
     this.replica = null;
     this.sync = null;
     await sync?.close();

@@ -12,8 +12,8 @@ export function serialTransactions(db: DurableDatabase): DurableDatabase {
     get driver() {
       return db.driver;
     },
-    transaction<T>(fn: (driver: SqlDriver) => T): Promise<T> {
-      const run = tail.then(() => db.transaction(fn));
+    transaction<T>(fn: (driver: SqlDriver) => T, hold?: () => Promise<boolean>): Promise<T> {
+      const run = tail.then(() => db.transaction(fn, hold));
       tail = run.catch(() => {});
       return run;
     },

@@ -248,6 +248,41 @@ class FakeLink implements ReplicaLink {
 }
 
 describe("link: fates and remote batches", () => {
+  it("a link that prepares batches hears of each before the local apply, and of an apply that failed", () => {
+    const prepared: Batch[] = [];
+    const abandoned: string[] = [];
+    const link = new FakeLink();
+    let appliedBeforePrepare = -1;
+    const db = newDb({ secret }, link);
+    Object.assign(link, {
+      prepare: (b: Batch) => {
+        prepared.push(b);
+        appliedBeforePrepare = (db as unknown as { store: { readRow(t: string, id: string): unknown } }).store.readRow("todos", b.writes[0]!.id) ? 1 : 0;
+      },
+      abandon: (id: string) => abandoned.push(id),
+    });
+    const ok = db.batch((b) => {
+      b.insert(todos, { title: "a" });
+      b.insert(todos, { title: "b" });
+    });
+    expect(prepared.map((b) => [b.batchId, b.writes.length])).toEqual([[ok.batchId, 2]]);
+    expect(appliedBeforePrepare).toBe(0);
+    expect(link.pushed.map((b) => b.batchId)).toEqual([ok.batchId]);
+    // The local apply throws after prepare: the link is told, nothing is pushed or shown.
+    const store = (db as unknown as { store: { applyBatch: (...a: unknown[]) => unknown } }).store;
+    const apply = vi.spyOn(store, "applyBatch").mockImplementationOnce(() => {
+      throw new Error("disk I/O error");
+    });
+    expect(() => db.insert(todos, { title: "c" })).toThrow("disk I/O error");
+    apply.mockRestore();
+    expect(prepared.length).toBe(2);
+    expect(abandoned).toEqual([prepared[1]!.batchId]);
+    expect(link.pushed.length).toBe(1);
+    expect(db.insert(todos, { title: "d" }).value.title).toBe("d");
+    expect(link.pushed.length).toBe(2);
+    expect(abandoned.length).toBe(1);
+  });
+
   it("wait resolves per tier; a rejection retracts the write, rejects wait and reaches onMutationError", async () => {
     const link = new FakeLink();
     // With a serverUrl the server is the authority: "local" is not final.

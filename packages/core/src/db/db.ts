@@ -302,7 +302,14 @@ export class Db {
       this.link.push(batch);
       return this.handle(batch.batchId);
     }
-    const result = this.store.applyBatch(batch, { strict: true, pending: !!this.link });
+    this.link?.prepare?.(batch);
+    let result: ReturnType<Store["applyBatch"]>;
+    try {
+      result = this.store.applyBatch(batch, { strict: true, pending: !!this.link });
+    } catch (e) {
+      this.link?.abandon?.(batch.batchId);
+      throw e;
+    }
     if (this.link) {
       this.track(batch);
       this.link.push(batch);

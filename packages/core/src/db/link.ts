@@ -24,6 +24,13 @@ export interface LinkListener {
 export interface ReplicaLink {
   /** Hand over a batch already applied locally; its fate arrives through the listener. */
   push(batch: Batch): void;
+  /**
+   * Optional: called just before a local batch is applied to this replica, so the durable side
+   * can start on it in parallel (a large batch: its apply there overlaps the one here). It must
+   * not become durable until `push` confirms it; `abandon` says the local apply failed.
+   */
+  prepare?(batch: Batch): void;
+  abandon?(batchId: string): void;
   /** Ask the durable side / server to keep this query's rows in sync with this replica. */
   subscribeQuery?(queryId: string, query: QueryIR, tier: DurabilityTier): void;
   unsubscribeQuery?(queryId: string): void;

@@ -59,8 +59,19 @@ interface HotRow {
   id: string;
   pre: RowState | null;
   writes: { batch: Batch; write: RowWrite }[];
-  pending: Set<string>;
+  /** Ids of the row's pending batches (usually one). */
+  pending: string[];
 }
+
+/** Receives a row's state from before the batch, if the bookkeeping wants it (else null). */
+type PreImageSink = (w: RowWrite) => ((pre: RowState | null) => void) | null;
+
+const rowKey = (table: string, id: string) => `${table}\u0000${id}`;
+
+/** Parameters a multi-row insert binds once for all its rows (author, clock, batch id). */
+const SHARED_PARAMS = 3;
+/** Rows per multi-row insert at most (longer statements cost more to prepare than they save). */
+const MAX_CHUNK = 64;
 
 const SYS_COLS = [SYS.createdBy, SYS.createdAt, SYS.updatedBy, SYS.updatedAt, SYS.ts, SYS.batch, SYS.clocks, SYS.deletedAt];
 
@@ -69,7 +80,7 @@ export class Store {
   private sql = new Map<string, TableSql>();
   private depth = 0;
   private hot = new Map<string, HotRow>();
-  private pendingRows = new Map<string, Set<string>>();
+  private pendingRows = new Map<string, HotRow[]>();
   private counterTables = new Map<string, boolean>();
 
   constructor(readonly driver: SqlDriver, schema?: RuntimeSchema) {
@@ -130,7 +141,7 @@ export class Store {
     const newCols = ["id", ...columns, SYS.createdBy, SYS.createdAt, SYS.updatedBy, SYS.updatedAt, SYS.ts, SYS.batch];
     s = {
       columns,
-      chunk: Math.max(1, Math.min(64, Math.floor(999 / (columns.length + 7)))),
+      chunk: Math.max(1, Math.min(MAX_CHUNK, Math.floor((999 - SHARED_PARAMS) / (columns.length + 1)))),
       insertMany: new Map(),
       select: `SELECT ${[...columns, ...SYS_COLS].map(quoteIdent).join(", ")} FROM ${q} WHERE id = ?`,
       insertNew: `INSERT INTO ${q} (${newCols.map(quoteIdent).join(", ")}) VALUES (${newCols.map(() => "?").join(", ")}) ON CONFLICT(id) DO NOTHING`,
@@ -236,30 +247,31 @@ export class Store {
   /** Merge one batch (idempotent per write, see the header). Runs in one SQLite transaction. */
   applyBatch(batch: Batch, opts: ApplyOptions = {}): ApplyResult {
     const changes = new Map<string, Set<string>>();
-    const preImages = new Map<string, { table: string; id: string; pre: RowState | null }>();
+    // Rows that become hot with this batch, with their state from before it.
+    const preImages = new Map<string, HotRow>();
     // The writes that took effect (for the retraction bookkeeping below).
     let appliedWrites: RowWrite[] = batch.writes;
+    const track = opts.pending || this.hot.size > 0;
+    const needsPre: PreImageSink = (w) => {
+      if (!track) return null;
+      const key = rowKey(w.table, w.id);
+      if (!(opts.pending || this.hot.has(key)) || preImages.has(key)) return null;
+      return (pre) => preImages.set(key, { table: w.table, id: w.id, pre, writes: [], pending: [] });
+    };
     const applied = this.transaction(() => {
       const fresh = this.driver.run(`INSERT INTO ${quoteIdent(BATCHES_TABLE)} (batch_id, ts, author) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, [
         batch.batchId,
         batch.ts,
         batch.author,
       ]);
-      const track = opts.pending || this.hot.size > 0;
       const strict = opts.strict ?? false;
       const note = (w: RowWrite) => {
         let set = changes.get(w.table);
         if (!set) changes.set(w.table, (set = new Set()));
         set.add(w.id);
       };
-      const onPreFor = (w: RowWrite) => {
-        if (!track) return null;
-        const key = `${w.table}\u0000${w.id}`;
-        if (!(opts.pending || this.hot.has(key)) || preImages.has(key)) return null;
-        return (pre: RowState | null) => preImages.set(key, { table: w.table, id: w.id, pre });
-      };
       if (fresh === 0) {
-        appliedWrites = this.reapply(batch, onPreFor);
+        appliedWrites = this.reapply(batch, needsPre);
         for (const w of appliedWrites) note(w);
         return appliedWrites.length > 0;
       }
@@ -278,13 +290,15 @@ export class Store {
           while (j < writes.length && j - i < max && writes[j].op === "insert" && writes[j].table === w.table) j++;
           if (j - i > 1) {
             const run = writes.slice(i, j);
-            this.insertMany(batch, run, strict, onPreFor);
-            for (const x of run) note(x);
+            this.insertMany(batch, run, strict, needsPre);
+            let set = changes.get(w.table);
+            if (!set) changes.set(w.table, (set = new Set()));
+            for (const x of run) set.add(x.id);
             i = j;
             continue;
           }
         }
-        this.applyWrite(batch, w, strict, onPreFor(w));
+        this.applyWrite(batch, w, strict, needsPre(w));
         note(w);
         i++;
       }
@@ -292,20 +306,22 @@ export class Store {
       return true;
     });
     if (!applied) return { applied, changes: new Map() };
-    if (opts.ephemeral) return { applied, changes };
+    if (opts.ephemeral || !track) return { applied, changes };
     // Bookkeeping for retraction, only once the SQL has committed.
-    for (const [key, { table, id, pre }] of preImages) {
-      if (!this.hot.has(key)) this.hot.set(key, { table, id, pre, writes: [], pending: new Set() });
+    for (const [key, h] of preImages) if (!this.hot.has(key)) this.hot.set(key, h);
+    let rows: HotRow[] | undefined;
+    if (opts.pending) {
+      rows = this.pendingRows.get(batch.batchId);
+      if (!rows) this.pendingRows.set(batch.batchId, (rows = []));
     }
     for (const w of appliedWrites) {
-      const h = this.hot.get(`${w.table}\u0000${w.id}`);
+      const h = this.hot.get(rowKey(w.table, w.id));
       if (!h) continue;
       h.writes.push({ batch, write: w });
-      if (opts.pending) {
-        h.pending.add(batch.batchId);
-        let rows = this.pendingRows.get(batch.batchId);
-        if (!rows) this.pendingRows.set(batch.batchId, (rows = new Set()));
-        rows.add(`${w.table}\u0000${w.id}`);
+      // A batch's writes to one row are applied one after another: the last entry dedupes.
+      if (rows && h.pending[h.pending.length - 1] !== batch.batchId) {
+        h.pending.push(batch.batchId);
+        rows.push(h);
       }
     }
     return { applied, changes };
@@ -332,11 +348,11 @@ export class Store {
    * of a row together, as the batch orders them — and write only rows the merge changes.
    * Returns the writes of the rows that changed.
    */
-  private reapply(batch: Batch, onPreFor: (w: RowWrite) => ((pre: RowState | null) => void) | null): RowWrite[] {
+  private reapply(batch: Batch, onPreFor: PreImageSink): RowWrite[] {
     const byRow = new Map<string, RowWrite[]>();
     for (const w of batch.writes) {
       if (!this.schema.tables[w.table]) continue;
-      const key = `${w.table}\u0000${w.id}`;
+      const key = rowKey(w.table, w.id);
       const list = byRow.get(key);
       if (list) list.push(w);
       else byRow.set(key, [w]);
@@ -366,7 +382,7 @@ export class Store {
   }
 
   /** Insert several new rows in one statement; rows that already exist take the merge path. */
-  private insertMany(batch: Batch, run: RowWrite[], strict: boolean, onPreFor: (w: RowWrite) => ((pre: RowState | null) => void) | null): void {
+  private insertMany(batch: Batch, run: RowWrite[], strict: boolean, onPreFor: PreImageSink): void {
     const s = this.tableSql(run[0].table);
     const ids = new Set<string>();
     for (const w of run) ids.add(w.id);
@@ -375,8 +391,13 @@ export class Store {
       for (const w of run) this.applyWrite(batch, w, strict, onPreFor(w));
       return;
     }
-    const params: SqlValue[] = [];
-    for (const w of run) this.pushInsertParams(params, s, batch, w);
+    // The batch's author, clock and id are bound once per statement (?1-?3), not per row.
+    const params: SqlValue[] = [batch.author, batch.ts, batch.batchId];
+    for (const w of run) {
+      params.push(w.id);
+      const v = w.values ?? {};
+      for (const c of s.columns) params.push(c in v ? v[c] : null);
+    }
     const inserted = this.driver.run(this.insertManySql(s, run.length), params);
     let conflicted: Set<string> | null = null;
     if (inserted !== run.length) {
@@ -397,8 +418,14 @@ export class Store {
   private insertManySql(s: TableSql, n: number): string {
     let sql = s.insertMany.get(n);
     if (!sql) {
-      const one = `(${[...Array(s.columns.length + 7)].map(() => "?").join(", ")})`;
-      sql = `${s.insertNew.slice(0, s.insertNew.indexOf(" VALUES "))} VALUES ${Array(n).fill(one).join(", ")} ON CONFLICT(id) DO NOTHING`;
+      // Same columns as insertNew: id, the table's columns, then createdBy/At, updatedBy/At, ts, batch.
+      const width = s.columns.length + 1;
+      const rows: string[] = [];
+      for (let r = 0; r < n; r++) {
+        const own = Array.from({ length: width }, (_, i) => `?${SHARED_PARAMS + r * width + i + 1}`);
+        rows.push(`(${own.join(", ")}, ?1, ?2, ?1, ?2, ?2, ?3)`);
+      }
+      sql = `${s.insertNew.slice(0, s.insertNew.indexOf(" VALUES "))} VALUES ${rows.join(", ")} ON CONFLICT(id) DO NOTHING`;
       s.insertMany.set(n, sql);
     }
     return sql;
@@ -441,14 +468,14 @@ export class Store {
         if (this.hasCounters(table)) this.driver.run(`DELETE FROM ${quoteIdent(BATCH_ROWS_TABLE)} WHERE tbl = ? AND row_id = ?`, [table, id]);
       }
     });
-    for (const id of ids) this.hot.delete(`${table}\u0000${id}`);
+    for (const id of ids) this.hot.delete(rowKey(table, id));
     if (gone.size) changes.set(table, gone);
     return { applied: gone.size > 0, changes };
   }
 
   /** Whether a row has local writes the authority has not decided yet. */
   hasPending(table: string, id: string): boolean {
-    return (this.hot.get(`${table}\u0000${id}`)?.pending.size ?? 0) > 0;
+    return (this.hot.get(rowKey(table, id))?.pending.length ?? 0) > 0;
   }
 
   /** The authority accepted a pending batch: it can no longer be retracted. */
@@ -456,12 +483,7 @@ export class Store {
     const rows = this.pendingRows.get(batchId);
     if (!rows) return;
     this.pendingRows.delete(batchId);
-    for (const key of rows) {
-      const h = this.hot.get(key);
-      if (!h) continue;
-      h.pending.delete(batchId);
-      if (h.pending.size === 0) this.hot.delete(key);
-    }
+    for (const h of rows) this.unpend(h, batchId);
   }
 
   /** The authority rejected a pending batch: rebuild its rows from the remaining writes. */
@@ -471,22 +493,28 @@ export class Store {
     if (!rows) return { applied: false, changes };
     this.pendingRows.delete(batchId);
     this.transaction(() => {
-      for (const key of rows) {
-        const h = this.hot.get(key);
-        if (!h) continue;
+      for (const h of rows) {
+        // Evicted meanwhile (or replaced by a newer record of the row): nothing to rebuild.
+        if (this.hot.get(rowKey(h.table, h.id)) !== h) continue;
         h.writes = h.writes.filter((x) => x.batch.batchId !== batchId);
-        h.pending.delete(batchId);
         const table = this.table(h.table);
         let row = h.pre ? cloneRow(h.pre) : null;
         for (const { batch, write } of h.writes) row = mergeWrite(row ?? emptyRow(), write, batch, table);
         this.writeRow(h.table, h.id, row);
-        if (h.pending.size === 0) this.hot.delete(key);
+        this.unpend(h, batchId);
         let set = changes.get(h.table);
         if (!set) changes.set(h.table, (set = new Set()));
         set.add(h.id);
       }
     });
     return { applied: true, changes };
+  }
+
+  /** `batchId` is decided for this hot row; the row cools once no batch of it is pending. */
+  private unpend(h: HotRow, batchId: string): void {
+    const i = h.pending.indexOf(batchId);
+    if (i >= 0) h.pending.splice(i, 1);
+    if (h.pending.length === 0 && this.hot.get(rowKey(h.table, h.id)) === h) this.hot.delete(rowKey(h.table, h.id));
   }
 
   /** Batch ids applied as pending whose fate has not arrived. */

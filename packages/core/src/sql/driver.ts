@@ -7,7 +7,11 @@ export type SqlValue = string | number | bigint | Uint8Array | null;
 export interface SqlDriver {
   /** Run one or more statements with no parameters and no result. */
   exec(sql: string): void;
-  /** Run one statement; returns the number of changed rows. Implementations cache statements. */
+  /**
+   * Run one statement; returns the number of changed rows. Implementations cache statements.
+   * `params[i]` binds parameter i + 1: a plain `?` in order, or `?NNN` by number (the engine
+   * uses `?NNN` to bind a value shared by many rows once).
+   */
   run(sql: string, params?: readonly SqlValue[]): number;
   /** Run one query; rows as arrays of column values, in select order. */
   all(sql: string, params?: readonly SqlValue[]): SqlValue[][];
