@@ -12,3 +12,4 @@ export { resolveStorageNamespace } from "./runtime/namespace.ts";
 export { registerWindowClient, WindowStorageError, type WindowStorageClient } from "./runtime/window-client.ts";
 export { WaSqliteDriver, SqliteError } from "./sqlite/wa-sqlite.ts";
 export { OpfsUnavailableError } from "./worker/opfs.ts";
+export { attachDevTools } from "./devtools/attach.ts";

@@ -44,3 +44,5 @@ export { ADMIN_PRINCIPAL } from "./db/auth.ts";
 export { AnonymousWriteDeniedError, PersistedWriteRejectedError, DbConfigError, DbClosedError, ScopeClosedError, QueryRefusedError } from "./db/errors.ts";
 export type { DbConfig, DbOptions, WriteHandle, WriteResult, WaitOptions, InsertOptions, UpdateOptions, UpsertOptions, QueryOptions, MutationErrorEvent } from "./db/types.ts";
 export type { BatchScope, TransactionScope, DbBatchScope, DbTransactionScope, DbDirectBatch, DbTransaction, TableArg } from "./db/scope.ts";
+export { startDevtoolsBridge, DEVTOOLS_CHANNEL, DevtoolsBridgeError, type DevtoolsTransport } from "./devtools/bridge.ts";
+export type { ActiveQuerySubscriptionTrace } from "./devtools/trace.ts";

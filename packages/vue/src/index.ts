@@ -7,3 +7,4 @@ import type { Db } from "./types.ts";
 /** A live client: `{ db, session, manager, shutdown() }`. */
 export type JazzClient = CoreJazzClient<Db>;
 export type { Db, DbConfig, RowOf } from "./types.ts";
+export { attachDevTools } from "@jazz-tools/browser";

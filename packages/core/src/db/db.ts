@@ -21,6 +21,7 @@ import type { DbConfig, DbOptions, InsertOptions, MutationErrorEvent, QueryOptio
 import type { BatchScope, DbDirectBatch, InsertData, RowOfTable, TableArg, UpdateData } from "./scope.ts";
 import type { LocalPermissions } from "../permissions/local.ts";
 import { loadLocalPermissions, localPermissionsModule } from "../permissions/lazy.ts";
+import { QueryTraces, type ActiveQuerySubscriptionTrace } from "../devtools/trace.ts";
 
 const TIER_RANK: Record<DurabilityTier, number> = { local: 0, edge: 1, global: 2 };
 
@@ -82,6 +83,8 @@ export class Db {
   private permissions: LocalPermissions | null = null;
   /** A bundle waiting for the enforcement code to load (see permissions/lazy.ts). */
   private pendingBundle: { value: unknown } | null = null;
+  /** Live queries, recorded in dev mode for devtools. */
+  private readonly traces: QueryTraces;
 
   constructor(options: DbOptions) {
     this.config = options.config;
@@ -92,6 +95,7 @@ export class Db {
     this.authorityRank = TIER_RANK[options.authorityTier ?? (options.config.serverUrl ? "global" : "local")];
     this.auth = new DbAuth(options.config, options.premintedToken);
     this.store = new Store(this.driver);
+    this.traces = new QueryTraces(options.config.devMode === true);
     if (this.link) {
       this.stopLink = this.link.listen({
         onFate: (f) => this.handleFate(f),
@@ -605,8 +609,14 @@ export class Db {
   ): () => void {
     const { q, tables, ir, inc, hidden } = this.compileLive(query);
     const lq = new LiveQuery(q, tables, this.runSql, cb as never, inc, hidden);
-    const remove = this.live.add(lq);
     const tier = options?.tier ?? this.defaultReadTier;
+    const untrace =
+      options?.visibility === "hidden_from_live_query_list" ? () => {} : this.traces.add(ir, tier, options?.propagation ?? "full", this.config.userBranch ?? "main");
+    const removeLive = this.live.add(lq);
+    const remove = () => {
+      removeLive();
+      untrace();
+    };
     let queryId: string | null = null;
     if (this.link?.subscribeQuery && options?.propagation !== "local-only") {
       queryId = `q${++this.queryIds}`;
@@ -749,6 +759,26 @@ export class Db {
 
   getConfig(): DbConfig {
     return structuredClone(this.config);
+  }
+
+  // ---------------------------------------------------------------- devtools
+
+  /** The live queries of this Db (recorded only in dev mode: `devMode: true` or attachDevTools). */
+  getActiveQuerySubscriptions(): ActiveQuerySubscriptionTrace[] {
+    return this.traces.list();
+  }
+
+  onActiveQuerySubscriptionsChanged(listener: (subscriptions: ActiveQuerySubscriptionTrace[]) => void): () => void {
+    return this.traces.onChange(listener);
+  }
+
+  /** Turn dev mode on or off (attachDevTools turns it on); queries already live are not traced. */
+  setDevMode(on: boolean): void {
+    this.traces.enabled = on;
+  }
+
+  get devMode(): boolean {
+    return this.traces.enabled;
   }
 
   /** Ends the session: `wipeData` matters only for browser persistent storage (which overrides this). */
