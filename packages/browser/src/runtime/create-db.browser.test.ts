@@ -105,15 +105,22 @@ describe("createDb in the browser (persistent, default)", () => {
     const cfg = { appId: "app-" + hexId(), secret: generateAuthSecret() };
     const a = await open(cfg);
     const b = await open(cfg);
-    let seenAt = 0;
+    const seenAt = new Map<string, number>();
     b.subscribeAll(todos, (d) => {
-      if (d.all.some((t: Todo) => t.title === "from a")) seenAt ||= performance.now();
+      for (const t of d.all as Todo[]) if (!seenAt.has(t.title)) seenAt.set(t.title, performance.now());
     });
     await new Promise((r) => setTimeout(r, 50));
-    const t0 = performance.now();
-    a.insert(todos, { title: "from a", batch: 1 });
-    await vi.waitFor(() => expect(seenAt).toBeGreaterThan(0), { timeout: 2000 });
-    expect(seenAt - t0).toBeLessThan(100);
+    // Two warm-up writes (first use of the channels and code paths), then three measured ones.
+    const latencies: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const title = `from a ${i}`;
+      const t0 = performance.now();
+      a.insert(todos, { title, batch: i });
+      await vi.waitFor(() => expect(seenAt.has(title)).toBe(true), { timeout: 2000 });
+      if (i >= 2) latencies.push(seenAt.get(title)! - t0);
+    }
+    latencies.sort((x, y) => x - y);
+    expect(latencies[1]).toBeLessThan(100); // the median
   });
 
   it("a write whose client dies before its worker committed it disappears from the other clients' live queries (nothing non-durable stays visible)", async () => {
