@@ -31,6 +31,9 @@ export class WorkerLink implements ReplicaLink {
   /** Leases of origin tabs this link waits on (see tabs/channel.ts). */
   private readonly leases = new Map<string, AbortController>();
   private inboxRows: RetractedRow[] = [];
+  /** Rows being re-read from the worker (resync), and the remote batches that came meanwhile. */
+  private resyncs = 0;
+  private duringResync: Batch[] = [];
   private inboxEvictions: { table: string; ids: string[] }[] = [];
   private rowSink: ((rows: RetractedRow[]) => void) | null = null;
   private worker: StartedWorker | null;
@@ -276,6 +279,7 @@ export class WorkerLink implements ReplicaLink {
   private readonly onMessage = (e: MessageEvent<TabMessage>) => {
     const msg = e.data;
     if (msg.type === "batches" && msg.origin !== this.tabId) {
+      if (this.resyncs > 0) this.duringResync.push(...msg.batches);
       this.beforeRemote(msg.batches, msg.schema);
       if (msg.unconfirmed) this.holdUnconfirmed(msg.origin, msg.batches);
       if (!this.listeners.size) this.inbox.push(...msg.batches);
@@ -302,16 +306,26 @@ export class WorkerLink implements ReplicaLink {
     }
   };
 
-  private takeRows(rows: RetractedRow[]): void {
+  /**
+   * Put durable rows (from the worker) into the mirror. They lack what is not durable yet, so
+   * the batches the mirror holds for those rows are merged again (idempotent): this tab's
+   * uncommitted writes, other tabs' unconfirmed ones, and `arrived` (batches that came while
+   * the rows were being read, which the read may predate).
+   */
+  private takeRows(rows: RetractedRow[], arrived: Batch[] = []): void {
     if (!this.rowSink) {
       this.inboxRows.push(...rows);
       return;
     }
     this.rowSink(rows);
-    // The worker's rows lack this tab's writes it has not committed yet: merge those again.
     const keys = new Set(rows.map((r) => `${r.table}\u0000${r.id}`));
-    const again = [...this.unsettled.values()].filter((b) => b.kind !== "transaction" && b.writes.some((w) => keys.has(`${w.table}\u0000${w.id}`)));
-    if (again.length) for (const l of this.listeners) l.onRemoteBatches(again);
+    const again = new Map<string, Batch>();
+    const held = [...this.unconfirmed.values()].flatMap((m) => [...m.values()]);
+    for (const b of [...this.unsettled.values(), ...held, ...arrived]) {
+      if (b.kind === "transaction" && this.unsettled.has(b.batchId)) continue; // not shown before its fate
+      if (b.writes.some((w) => keys.has(`${w.table}\u0000${w.id}`))) again.set(b.batchId, b);
+    }
+    if (again.size) for (const l of this.listeners) l.onRemoteBatches([...again.values()]);
   }
 
   /** Keep another tab's unconfirmed batches until it confirms them, and watch its lease. */
@@ -339,11 +353,16 @@ export class WorkerLink implements ReplicaLink {
     if (!worker || this.closed) return;
     const keys = new Map<string, { table: string; id: string }>();
     for (const b of batches) for (const w of b.writes) keys.set(`${w.table}\u0000${w.id}`, { table: w.table, id: w.id });
+    this.resyncs++;
+    let rows: RetractedRow[] | null = null;
     try {
-      this.takeRows(await worker.api.readRows([...keys.values()], this.schema()));
+      rows = await worker.api.readRows([...keys.values()], this.schema());
     } catch (e) {
       console.error("jazz: could not re-read rows from the worker:", e);
     }
+    const arrived = this.duringResync;
+    if (--this.resyncs === 0) this.duringResync = [];
+    if (rows) this.takeRows(rows, arrived);
   }
 
   private touchesUnsettled(table: string, id: string): boolean {
