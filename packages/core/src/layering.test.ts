@@ -41,8 +41,10 @@ describe("layering", () => {
     expect(offenders).toEqual([]);
   });
 
-  it("framework adapters reach core only through its public entry points", () => {
-    const offenders = ["react", "vue", "svelte"].flatMap((pkg) =>
+  it("other packages reach core only through its public entry points", () => {
+    const others = readdirSync(packagesDir).filter((p) => p !== "core" && statSync(join(packagesDir, p, "src"), { throwIfNoEntry: false })?.isDirectory());
+    expect(others).toEqual(expect.arrayContaining(["browser", "server", "jazz-tools", "react", "vue", "svelte"]));
+    const offenders = others.flatMap((pkg) =>
       sourceFiles(join(packagesDir, pkg, "src")).flatMap((f) =>
         imports(f)
           .filter((s) => s.startsWith("@jazz-tools/core/internal") || /packages\/core\//.test(s) || /\.\.\/\.\.\/core/.test(s))

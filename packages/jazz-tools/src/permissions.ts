@@ -9,4 +9,4 @@ export {
   type PermissionsBundle,
   type PermissionHelpers,
   type PolicySession,
-} from "@jazz-tools/core/internal/permissions/index.ts";
+} from "@jazz-tools/core/permissions";

@@ -31,7 +31,7 @@ import {
   PolicyDeniedError,
   type PermissionsBundle,
   type PolicySession,
-} from "@jazz-tools/core/internal/permissions/index.ts";
+} from "@jazz-tools/core/permissions";
 import { startSyncServer, type RunningServer } from "@jazz-tools/server";
 
 export { PolicyDeniedError };

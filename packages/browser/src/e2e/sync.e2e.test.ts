@@ -10,7 +10,7 @@ import { build, preview } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateAuthSecret } from "@jazz-tools/auth";
 import type { RuntimeSchema } from "@jazz-tools/core";
-import { definePermissions } from "@jazz-tools/core/internal/permissions/index.ts";
+import { definePermissions } from "@jazz-tools/core/permissions";
 import { publishCatalogue } from "../../../server/src/publish.ts";
 import { startServerProcess, type ServerProcess } from "../../../server/src/testing/spawn.ts";
 import { launch, newProfileDir, openApp } from "./harness.ts";

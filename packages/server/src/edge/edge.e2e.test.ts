@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { generateAuthSecret } from "@jazz-tools/auth";
 import { PersistedWriteRejectedError, type Db, type QueryLike, type RuntimeSchema } from "@jazz-tools/core";
-import { definePermissions } from "@jazz-tools/core/internal/permissions/index.ts";
+import { definePermissions } from "@jazz-tools/core/permissions";
 import { publishCatalogue } from "../publish.ts";
 import { startServerProcess, tempDir, type ServerProcess } from "../testing/spawn.ts";
 import { eventually, until } from "../testing/clients.ts";

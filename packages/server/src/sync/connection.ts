@@ -21,7 +21,7 @@ import type { ResolvedAuth } from "../auth/resolve.ts";
 import type { SyncService } from "./service.ts";
 import type { Subscriber } from "./hub.ts";
 import { projectForConnection } from "./permissions.ts";
-import type { PolicyHook } from "@jazz-tools/core/internal/query/sql/context.ts";
+import type { PolicyHook } from "@jazz-tools/core";
 
 let nextConnection = 1;
 const encodedBatches = new WeakMap<Batch[], Buffer>();

@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { generateAuthSecret } from "@jazz-tools/auth";
 import type { Db, QueryLike, RuntimeSchema } from "@jazz-tools/core";
-import { definePermissions } from "@jazz-tools/core/internal/permissions/index.ts";
+import { definePermissions } from "@jazz-tools/core/permissions";
 import { publishCatalogue } from "../publish.ts";
 import { startServerProcess, type ServerProcess } from "../testing/spawn.ts";
 import { until } from "../testing/clients.ts";

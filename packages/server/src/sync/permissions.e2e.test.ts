@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNodeSqlDriver } from "@jazz-tools/sqlite-node";
 import { join } from "node:path";
 import type { Batch, QueryIR, RowWrite, RuntimeSchema, SqlDriver } from "@jazz-tools/core";
-import { definePermissions } from "@jazz-tools/core/internal/permissions/index.ts";
+import { definePermissions } from "@jazz-tools/core/permissions";
 import { publishCatalogue } from "../publish.ts";
 import { startServerProcess, type ServerProcess } from "../testing/spawn.ts";
 import { batchId, localFirstAuth, recordingClient, rowId, until, type RecordingClient } from "../testing/clients.ts";

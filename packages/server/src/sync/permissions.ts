@@ -3,7 +3,7 @@
 // a connection is projected onto the rows its session may read.
 
 import type { Batch } from "@jazz-tools/core";
-import { checkBatch, projectBatches } from "@jazz-tools/core/internal/permissions/index.ts";
+import { checkBatch, projectBatches } from "@jazz-tools/core/permissions";
 import type { SyncService } from "./service.ts";
 import type { Connection } from "./connection.ts";
 

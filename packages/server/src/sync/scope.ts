@@ -4,7 +4,7 @@
 // `policy` to drop rows the session may not read.
 
 import { compileQuery, resolveRelation, tablesRead, type CompiledQuery, type PolicyHook, type QueryIR, type RuntimeSchema, type SqlDriver } from "@jazz-tools/core";
-import { readPolicyScope } from "@jazz-tools/core/internal/permissions/index.ts";
+import { readPolicyScope } from "@jazz-tools/core/permissions";
 
 /** "table\0id" */
 export type RowKey = string;

@@ -9,7 +9,7 @@ import type { Connection } from "./connection.ts";
 import { ServerEngine, type Accepted } from "./engine.ts";
 import { SubscriptionHub } from "./hub.ts";
 import { enforcePermissions } from "./permissions.ts";
-import { PermissionsState, assertBundleFitsSchema, parsePermissionsBundle } from "@jazz-tools/core/internal/permissions/index.ts";
+import { PermissionsState, assertBundleFitsSchema, parsePermissionsBundle } from "@jazz-tools/core/permissions";
 
 /** Edge mode (see ../edge/): how pushes are decided and subscriptions mirrored upstream. */
 export interface UpstreamHooks {
