@@ -2,61 +2,27 @@
 // with Vite (programmatically, on a free localhost port) and runs these cases in real Chromium
 // through playwright-core. One browser per file; a fresh context (storage) per test.
 
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createServer, type ViteDevServer } from "vite";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { chromiumArgs, chromiumPath } from "../../vitest.config.ts";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { addTodo as add, openTodoApp, serveExample, todoTitles as titles, type ServedExample } from "./e2e-harness.ts";
 
 export function describeTodoApp(name: string, exampleDir: string, options: { passkey?: boolean } = {}): void {
   describe(`${name} example`, () => {
-    let server: ViteDevServer;
+    let served: ServedExample;
     let browser: Browser;
-    let url: string;
 
     beforeAll(async () => {
-      process.env.JAZZ_OFFLINE = "1"; // no sync server: the examples must work fully offline
-      server = await createServer({
-        root: exampleDir,
-        configFile: path.join(exampleDir, "vite.config.ts"),
-        configLoader: "runner", // the config imports the workspace's TypeScript (jazz-tools/dev/vite)
-        server: { host: "localhost", port: 0, strictPort: false },
-        logLevel: "error",
-      });
-      await server.listen();
-      url = server.resolvedUrls!.local[0]!;
-      browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
-      // Warm-up visit: Vite optimises dependencies on first use (worker included) and reloads the
-      // page when it finds new ones; that must not happen in the middle of a test.
-      const warm = await browser.newContext();
-      const page = await warm.newPage();
-      await page.goto(url);
-      await page.locator("#add-form input[type=text]").waitFor({ timeout: 60_000 });
-      await page.waitForTimeout(1500);
-      await warm.close();
+      served = await serveExample(exampleDir, { offline: true }); // the examples must work fully offline
+      browser = served.browser;
     });
 
     afterAll(async () => {
-      await browser?.close();
-      await server?.close();
-      delete process.env.JAZZ_OFFLINE;
+      await served?.close();
     });
 
     async function open(context?: BrowserContext): Promise<Page> {
-      const ctx = context ?? (await browser.newContext());
-      const page = await ctx.newPage();
-      await page.goto(url);
-      await page.locator("#add-form input[type=text]").waitFor({ timeout: 30_000 });
-      return page;
+      return openTodoApp(context ?? (await browser.newContext()), served.url);
     }
-
-    async function add(page: Page, title: string) {
-      await page.fill("#add-form input[type=text]", title);
-      await page.click("#add-form button[type=submit]");
-      await page.locator("#todo-list li span", { hasText: title }).waitFor();
-    }
-
-    const titles = (page: Page) => page.locator("#todo-list li span").allTextContents();
 
     it("adds, toggles and deletes todos; a reload keeps the list", async () => {
       const page = await open();
