@@ -58,8 +58,11 @@ export class TransactionHeldBackError extends Error {
 }
 
 export const OUTBOX_TABLE = "_jazz_outbox";
+// No AUTOINCREMENT: only the order of the rows present matters (a new row gets max(seq) + 1),
+// and sqlite_sequence would be one more page written by every commit (single-row commits
+// measured 6.3 -> 5.6 ms in bench/browser). Files made before keep their AUTOINCREMENT table.
 const OUTBOX_DDL = `CREATE TABLE IF NOT EXISTS ${OUTBOX_TABLE} (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT, batch_id TEXT NOT NULL UNIQUE, body TEXT NOT NULL)`;
+  seq INTEGER PRIMARY KEY, batch_id TEXT NOT NULL UNIQUE, body TEXT NOT NULL)`;
 
 type QueuedCommit = {
   batch: Batch;
