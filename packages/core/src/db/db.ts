@@ -774,6 +774,7 @@ export class Db {
 
   /** Turn dev mode on or off (attachDevTools turns it on); queries already live are not traced. */
   setDevMode(on: boolean): void {
+    if (typeof on !== "boolean") throw new DbConfigError(`setDevMode(on) takes true or false, got ${JSON.stringify(on) ?? String(on)}`);
     this.traces.enabled = on;
   }
 

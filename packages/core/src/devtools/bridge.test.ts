@@ -131,6 +131,7 @@ describe("devtools bridge (jazz-devtools-v1)", () => {
     expect(trace!.stack).toContain("bridge.test.ts");
     stop();
     expect(db.getActiveQuerySubscriptions()).toEqual([]);
+    expect(() => db.setDevMode("yes" as never)).toThrow('setDevMode(on) takes true or false, got "yes"');
     expect(ins.events("client.activeQuerySubscriptions.changed").map((p) => (p.subscriptions as unknown[]).length)).toEqual([1, 0]);
   });
 
