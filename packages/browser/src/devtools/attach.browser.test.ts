@@ -56,8 +56,12 @@ describe("attachDevTools (window.postMessage, jazz-devtools-v1) in Chromium", ()
     expect((await db.all(todos)).map((t) => t.title)).toEqual(["via devtools"]);
     await expect.poll(() => deltas.length).toBeGreaterThanOrEqual(2);
     expect(deltas.at(-1)).toMatchObject({ subscriptionId: "s1", delta: { all: [{ title: "via devtools" }] } });
+    // The app's live queries (not the inspector's own subscription).
+    expect((await request("client.listActiveQuerySubscriptions"))?.payload).toEqual([]);
+    const stopAppQuery = db.subscribeAll(todos, () => {});
     const traces = (await request("client.listActiveQuerySubscriptions"))?.payload as { table: string }[];
     expect(traces.map((t) => t.table)).toEqual(["todos"]);
+    stopAppQuery();
     window.removeEventListener("message", onEvent);
 
     detach();

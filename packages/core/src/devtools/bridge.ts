@@ -121,6 +121,7 @@ export function startDevtoolsBridge(db: Db, schema: RuntimeSchema, transport: De
       subscriptions.get(id)?.();
       const stop = db.subscribeAll(q as QueryLike<{ id: string }>, (delta) => emit("client.subscription.delta", { subscriptionId: id, delta }), {
         ...(tier ? { tier } : {}),
+        visibility: "hidden_from_live_query_list", // the inspector's own queries are not the app's
         onError: (e) => emit("client.subscription.delta", { subscriptionId: id, delta: null, error: { message: e.message } }),
       });
       subscriptions.set(id, stop);
