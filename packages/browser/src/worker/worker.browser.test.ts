@@ -68,6 +68,39 @@ describe("durable worker on OPFS (OPFSCoopSyncVFS)", () => {
 });
 
 describe("crash safety", () => {
+  it("a staged batch commits only once released: killed before that it is absent, released it is whole (6 runs)", async () => {
+    const ns = "staged-" + hexId();
+    const committed = new Set<number>();
+    const killedBeforeRelease = new Set<number>();
+    for (let run = 0; run < 6; run++) {
+      const w = await open(ns);
+      expect(await w.api.integrityCheck()).toBe("ok");
+      const counts = new Map<number, number>();
+      for (const [, n] of await rowsOf(w)) counts.set(n, (counts.get(n) ?? 0) + 1);
+      for (const n of committed) expect(counts.get(n), `batch ${n} committed but missing`).toBe(600);
+      for (const n of killedBeforeRelease) expect(counts.has(n), `batch ${n} was never released`).toBe(false);
+      for (const [n, c] of counts) expect(c, `batch ${n} is partial`).toBe(600);
+      // One staged batch released and committed, then one staged and killed before its release
+      // (the tab died while its mirror applied it), a third sometimes released just before.
+      const a = 1000 * run;
+      const first = todoBatch(a, 600);
+      const fate = w.api.stage(first);
+      await w.api.release(first.batchId, true);
+      expect((await fate).kind).toBe("accepted");
+      committed.add(a);
+      const b = todoBatch(a + 1, 600);
+      void w.api.stage(b);
+      if (run % 2) void w.api.release(b.batchId, true); // in flight when killed: whole or absent
+      else killedBeforeRelease.add(a + 1);
+      // Unreleased: long enough that a worker not holding the commit would have committed it.
+      await new Promise((r) => setTimeout(r, run % 2 ? Math.random() * 30 : 300));
+      w.worker.terminate();
+      while ((await navigator.locks.query()).held?.some((l) => l.name?.includes(ns))) await new Promise((r) => setTimeout(r, 20));
+      started.splice(started.indexOf(w), 1);
+    }
+  }, 120_000);
+
+
   it("after the worker is killed mid-stream, every batch whose commit resolved is there and no batch is partial (12 runs)", async () => {
     const ns = "crash-" + hexId();
     let next = 0;
