@@ -1,6 +1,6 @@
 // WorkerLink's tab-channel contract in Node (BroadcastChannel is global there), with a stand-in
 // worker API: what it merges again after taking durable rows from the worker.
-import type { Batch, LinkListener } from "@jazz-tools/core";
+import type { Batch, BatchFate, LinkListener } from "@jazz-tools/core";
 import { afterEach, describe, expect, it } from "vitest";
 import type { TabMessage } from "../tabs/channel.ts";
 import { hexId, todoBatch } from "../testing/fixtures.ts";
@@ -13,12 +13,13 @@ afterEach(async () => {
   for (const c of closers.splice(0)) await c();
 });
 
-function setup() {
+function setup(commitFate: (b: Batch) => BatchFate = (b) => ({ batchId: b.batchId, kind: "accepted", tier: "local" })) {
   const name = `jazz-tabs:wl-${hexId()}`;
   let answerReadRows: (rows: RetractedRow[]) => void = () => {};
   const reads: { table: string; id: string }[][] = [];
   const api = {
-    commit: async (batches: Batch[]) => batches.map((b) => ({ batchId: b.batchId, kind: "accepted", tier: "local" })),
+    commit: async (batches: Batch[]) => batches.map(commitFate),
+    startSync: () => {},
     readRows: (keys: { table: string; id: string }[]) => {
       reads.push(keys);
       return new Promise<RetractedRow[]>((resolve) => (answerReadRows = resolve));
@@ -29,7 +30,7 @@ function setup() {
   closers.push(() => otherTabs.close(), () => link.close());
   const log: string[] = [];
   link.listen({
-    onFate: () => {},
+    onFate: (f) => log.push(`fate ${f.kind}`),
     onRemoteBatches: (batches) => log.push(`merge ${batches.map((b) => b.writes[0]!.values!.title).join(",")}`),
   } as LinkListener);
   link.setRowSink((rows) => log.push(`rows ${rows.map((r) => r.id).join(",")}`));
@@ -80,5 +81,26 @@ describe("WorkerLink: durable rows taken from the worker", () => {
     await until(() => log.length === 3);
     await new Promise((r) => setTimeout(r, 20));
     expect(log.slice(2)).toEqual([`rows ${failing.writes[0]!.id}`]);
+  });
+});
+
+describe("WorkerLink without a server: the worker decides local batches", () => {
+  it("reads a rejected batch's rows back from the worker before the Db hears the rejection", async () => {
+    const { link, log, until, reads, answer } = setup((b) => ({ batchId: b.batchId, kind: "rejected", code: "local_commit_failed", reason: "disk full" }));
+    expect(link.restoresRejected).toBe(true);
+    const failing = write(hexId(), "never durable");
+    link.push(failing);
+    await until(() => reads.length === 1);
+    expect(reads[0]).toEqual([{ table: "todos", id: failing.writes[0]!.id }]);
+    expect(log).toEqual([]); // the fate waits for the rows
+    answer([{ table: "todos", id: failing.writes[0]!.id, row: null }]);
+    await until(() => log.length === 2);
+    expect(log).toEqual([`rows ${failing.writes[0]!.id}`, "fate rejected"]);
+  });
+
+  it("with a server it leaves retraction to the Db (server fates carry the rows)", () => {
+    const { link } = setup();
+    link.enableSync(new BroadcastChannel(`jazz-sync:wl-${hexId()}`), () => null);
+    expect(link.restoresRejected).toBe(false);
   });
 });

@@ -63,6 +63,15 @@ export class WorkerLink implements ReplicaLink {
     channel.addEventListener("message", this.onMessage);
   }
 
+  /**
+   * Without a server the worker alone decides local batches, and rarely rejects one (its apply
+   * or commit failed): the rows are then read back from it, so the mirror need not keep
+   * pre-images of every local write. With a server, rejections are the server's (see "fates").
+   */
+  get restoresRejected(): boolean {
+    return !this.syncChannel;
+  }
+
   push(batch: Batch): void {
     if (this.closed) throw new Error("This Jazz Db has been shut down");
     this.unsettled.set(batch.batchId, batch);
@@ -239,10 +248,11 @@ export class WorkerLink implements ReplicaLink {
     const failed: string[] = [];
     for (const f of fates) (f.kind === "accepted" ? durable : failed).push(f.batchId);
     this.channel.postMessage({ type: "durable", origin: this.tabId, batchIds: durable, failed } satisfies TabMessage);
-    for (const f of fates) {
-      this.unsettled.delete(f.batchId);
-      this.emitFate(f);
-    }
+    const rejected = this.restoresRejected ? batches.filter((b) => failed.includes(b.batchId)) : [];
+    for (const f of fates) this.unsettled.delete(f.batchId);
+    // The Db kept no pre-images (restoresRejected): put the rows back before it hears the fate.
+    if (rejected.length) await this.resync(rejected);
+    for (const f of fates) this.emitFate(f);
     this.wake();
   }
 

@@ -248,6 +248,17 @@ class FakeLink implements ReplicaLink {
 }
 
 describe("link: fates and remote batches", () => {
+  it("keeps pre-images of local writes for retraction, unless the link restores rejected rows itself", () => {
+    const keeps = newDb({ secret }, new FakeLink());
+    const kept = keeps.insert(todos, { title: "a" });
+    expect(keeps.store.pendingBatchIds()).toEqual([kept.batchId]);
+    const restoring = Object.assign(new FakeLink(), { restoresRejected: true });
+    const db = newDb({ secret }, restoring);
+    db.insert(todos, { title: "b" });
+    expect(db.store.pendingBatchIds()).toEqual([]);
+    expect(restoring.pushed.length).toBe(1);
+  });
+
   it("a link that prepares batches hears of each before the local apply, and of an apply that failed", () => {
     const prepared: Batch[] = [];
     const abandoned: string[] = [];

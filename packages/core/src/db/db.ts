@@ -309,7 +309,7 @@ export class Db {
     this.link?.prepare?.(batch);
     let result: ReturnType<Store["applyBatch"]>;
     try {
-      result = this.store.applyBatch(batch, { strict: true, pending: !!this.link });
+      result = this.store.applyBatch(batch, { strict: true, pending: !!this.link && !this.link.restoresRejected });
     } catch (e) {
       this.link?.abandon?.(batch.batchId);
       throw e;

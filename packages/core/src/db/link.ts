@@ -31,6 +31,12 @@ export interface ReplicaLink {
    */
   prepare?(batch: Batch): void;
   abandon?(batchId: string): void;
+  /**
+   * Optional: true when the link itself puts back the rows of a rejected local batch (from the
+   * durable side) before it reports the fate. The Db then keeps no pre-images for its local
+   * batches, which makes large local batches cheaper to apply.
+   */
+  readonly restoresRejected?: boolean;
   /** Ask the durable side / server to keep this query's rows in sync with this replica. */
   subscribeQuery?(queryId: string, query: QueryIR, tier: DurabilityTier): void;
   unsubscribeQuery?(queryId: string): void;
