@@ -14,6 +14,7 @@ import { wipeNamespaceAcrossTabs, answerResetRequests } from "../tabs/reset.ts";
 import type { JournalMode } from "../worker/opfs.ts";
 import { resolveStorageNamespace } from "./namespace.ts";
 import { startWorker, stopWorker, type StartedWorker } from "./worker-client.ts";
+import { registerWindowClient } from "./window-client.ts";
 import { WorkerLink } from "./worker-link.ts";
 
 export interface BrowserDbConfig extends DbConfig {
@@ -58,6 +59,18 @@ export class BrowserStorageError extends Error {
 }
 
 export async function createDb(config: BrowserDbConfig): Promise<BrowserDb> {
+  const db = await openDb(config);
+  // Listed by window.__jazz until it shuts down (logout included).
+  const unregister = registerWindowClient(db, db.storage.namespace);
+  const shutdown = db.shutdown.bind(db);
+  db.shutdown = async () => {
+    unregister();
+    await shutdown();
+  };
+  return db;
+}
+
+async function openDb(config: BrowserDbConfig): Promise<BrowserDb> {
   const d = config?.driver;
   if (d && d.type !== "memory" && d.type !== "persistent")
     throw new DbConfigError(`DbConfig error: unknown driver type ${JSON.stringify((d as { type: unknown }).type)}; use "memory" or "persistent".`);

@@ -46,6 +46,20 @@ describe("window.__jazz", () => {
     expect(await b.all(todos)).toEqual([]);
   });
 
+  it("lists every createDb client (persistent or memory) until it shuts down; registering again only counts", async () => {
+    const persistent = await createDb({ appId: "app-" + hexId(), secret: generateAuthSecret() });
+    const memory = await createDb({ appId: "app-" + hexId(), driver: { type: "memory" } });
+    dbs.push(persistent, memory);
+    expect(w().listLiveStorageNamespaces()).toEqual([persistent.storage.namespace, memory.storage.namespace].sort());
+    // A framework client registers the same Db again; undoing that leaves it listed.
+    registerWindowClient(persistent, persistent.storage.namespace)();
+    expect(w().listLiveStorageNamespaces()).toContain(persistent.storage.namespace);
+    await memory.shutdown();
+    expect(w().listLiveStorageNamespaces()).toEqual([persistent.storage.namespace]);
+    await persistent.logout();
+    expect(w().listLiveStorageNamespaces()).toEqual([]);
+  });
+
   it("shuts down one namespace or all of them", async () => {
     const a = await client("app-" + hexId());
     const b = await client("app-" + hexId());

@@ -1,5 +1,6 @@
-// window.__jazz: storage helpers for every live client on the page (reference §1.9). The
-// framework adapters' createJazzClient registers each client; plain createDb does not.
+// window.__jazz: storage helpers for every live client on the page (reference §1.9). Every
+// browser createDb client registers (issue #4: "for every live client"; the reference lists
+// only framework clients), and the framework adapters' createJazzClient registers too.
 
 export interface WindowStorageClient {
   deleteClientStorage(): Promise<void>;
@@ -57,22 +58,38 @@ const api = {
   },
 };
 
+/** Registrations per client: createDb registers every browser client, a framework client again. */
+const registered = new WeakMap<WindowStorageClient, { ctx: Context; refs: number }>();
+
 /**
  * Registers a live client for window.__jazz; returns the unregister function (call it on
- * shutdown). Shutting a client down through window.__jazz unregisters it too.
+ * shutdown). Registering a client again only counts: it stays listed until every registration
+ * is undone. Shutting a client down through window.__jazz unregisters it.
  */
 export function registerWindowClient(db: WindowStorageClient, namespace: string): () => void {
   const w = globalThis as JazzWindow;
-  const ctx: Context = { db, namespace };
-  const originalShutdown = db.shutdown.bind(db);
-  ctx.db = {
-    deleteClientStorage: () => db.deleteClientStorage(),
-    shutdown: async () => {
-      contexts().delete(ctx);
-      await originalShutdown();
-    },
-  };
-  contexts().add(ctx);
+  let entry = registered.get(db);
+  if (entry && contexts().has(entry.ctx)) entry.refs++;
+  else {
+    const ctx: Context = { db, namespace };
+    const originalShutdown = db.shutdown.bind(db);
+    ctx.db = {
+      deleteClientStorage: () => db.deleteClientStorage(),
+      shutdown: async () => {
+        contexts().delete(ctx);
+        await originalShutdown();
+      },
+    };
+    entry = { ctx, refs: 1 };
+    registered.set(db, entry);
+    contexts().add(ctx);
+  }
   w.__jazz = Object.assign(w.__jazz ?? {}, api);
-  return () => contexts().delete(ctx);
+  const mine = entry;
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    if (--mine.refs <= 0) contexts().delete(mine.ctx);
+  };
 }
