@@ -114,6 +114,18 @@ describe("browser clients sync through the server", () => {
     expect(errors).toEqual([]);
   });
 
+  it("a 1,000-row batch (the worker applies it while the mirror does) reaches the server and another device", async () => {
+    const secret = generateAuthSecret();
+    const a = await open(deviceA, { secret, tag: "bulk" });
+    const b = await open(deviceB, { secret, tag: "bulk" });
+    expect(await app(a, "insertMany", "bulk", 1000, "edge")).toBe("ok");
+    await b.waitForFunction(() => (window as unknown as { jazzApp: { count(): number } }).jazzApp.count() === 1000, null, { timeout: 20_000 });
+    await a.reload();
+    await a.waitForFunction(() => (window as unknown as { jazzApp: { count(): number } }).jazzApp?.count() === 1000, null, { timeout: 20_000 });
+    await Promise.all([a.close(), b.close()]);
+    expect(errors).toEqual([]);
+  });
+
   it("keeps working while the server is down: offline writes stay local, survive a reload, and converge after the restart", async () => {
     const secret = generateAuthSecret();
     const a = await open(deviceA, { secret, tag: "offline" });

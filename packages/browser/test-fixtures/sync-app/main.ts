@@ -54,6 +54,15 @@ const app = {
     await w.wait({ tier: "local" });
     return Date.now();
   },
+  /** One batch of `n` inserts (large batches reach the worker while the mirror applies them). */
+  async insertMany(prefix: string, n: number, tier: "local" | "edge" = "edge") {
+    const w = db.batch((b) => {
+      for (let i = 0; i < n; i++) b.insert(todos, { title: `${prefix} ${i}`, tag });
+    });
+    await w.wait({ tier });
+    return "ok";
+  },
+  count: () => live.length,
   /** Insert without waiting; a synchronous throw (local permission check) returns its message. */
   tryInsert(title: string) {
     try {
