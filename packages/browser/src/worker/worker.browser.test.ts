@@ -26,6 +26,25 @@ async function rowsOf(w: StartedWorker): Promise<[string, number][]> {
   return rows;
 }
 
+/** Rows per batch number in the namespace's file, after checking the file is sound. */
+async function batchCounts(w: StartedWorker): Promise<Map<number, number>> {
+  expect(await w.api.integrityCheck()).toBe("ok");
+  const counts = new Map<number, number>();
+  for (const [, n] of await rowsOf(w)) counts.set(n, (counts.get(n) ?? 0) + 1);
+  return counts;
+}
+
+/**
+ * Abrupt end (no shutdown; the browser releases the handles). terminate() is asynchronous:
+ * wait until the dead worker's Web Locks are gone, so the next open meets a dead worker and
+ * not one still draining its queue.
+ */
+async function kill(w: StartedWorker, ns: string): Promise<void> {
+  w.worker.terminate();
+  while ((await navigator.locks.query()).held?.some((l) => l.name?.includes(ns))) await new Promise((r) => setTimeout(r, 20));
+  started.splice(started.indexOf(w), 1);
+}
+
 describe("durable worker on OPFS (OPFSCoopSyncVFS)", () => {
   it("commits batches to tier local and a new worker on the namespace reads them back", async () => {
     const ns = "worker-test-" + hexId();
@@ -74,9 +93,7 @@ describe("crash safety", () => {
     const killedBeforeRelease = new Set<number>();
     for (let run = 0; run < 6; run++) {
       const w = await open(ns);
-      expect(await w.api.integrityCheck()).toBe("ok");
-      const counts = new Map<number, number>();
-      for (const [, n] of await rowsOf(w)) counts.set(n, (counts.get(n) ?? 0) + 1);
+      const counts = await batchCounts(w);
       for (const n of committed) expect(counts.get(n), `batch ${n} committed but missing`).toBe(600);
       for (const n of killedBeforeRelease) expect(counts.has(n), `batch ${n} was never released`).toBe(false);
       for (const [n, c] of counts) expect(c, `batch ${n} is partial`).toBe(600);
@@ -94,9 +111,7 @@ describe("crash safety", () => {
       else killedBeforeRelease.add(a + 1);
       // Unreleased: long enough that a worker not holding the commit would have committed it.
       await new Promise((r) => setTimeout(r, run % 2 ? Math.random() * 30 : 300));
-      w.worker.terminate();
-      while ((await navigator.locks.query()).held?.some((l) => l.name?.includes(ns))) await new Promise((r) => setTimeout(r, 20));
-      started.splice(started.indexOf(w), 1);
+      await kill(w, ns);
     }
   }, 120_000);
 
@@ -108,9 +123,7 @@ describe("crash safety", () => {
     for (let run = 0; run < 12; run++) {
       const w = await open(ns);
       // Verify what the previous run left behind.
-      expect(await w.api.integrityCheck()).toBe("ok");
-      const counts = new Map<number, number>();
-      for (const [, n] of await rowsOf(w)) counts.set(n, (counts.get(n) ?? 0) + 1);
+      const counts = await batchCounts(w);
       for (const n of resolved) expect(counts.get(n), `batch ${n} resolved but missing`).toBe(5);
       for (const [n, c] of counts) expect(c, `batch ${n} is partial`).toBe(5);
       // Stream batches without waiting; kill the worker right after the k-th commit of this
@@ -127,11 +140,7 @@ describe("crash safety", () => {
         });
         await new Promise((r) => setTimeout(r, Math.random() < 0.5 ? 0 : 2));
       }
-      w.worker.terminate(); // abrupt: no shutdown, handles released by the browser
-      // terminate() is asynchronous: wait until the dead worker's Web Locks are gone, so the
-      // next run opens against a dead worker and not one still draining its queue.
-      while ((await navigator.locks.query()).held?.some((l) => l.name?.includes(ns))) await new Promise((r) => setTimeout(r, 20));
-      started.splice(started.indexOf(w), 1);
+      await kill(w, ns);
     }
     expect(resolved.size).toBeGreaterThanOrEqual(12);
   }, 300_000);
