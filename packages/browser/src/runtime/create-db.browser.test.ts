@@ -45,12 +45,16 @@ describe("createDb in the browser (persistent, default)", () => {
   it("a large batch (applied by the worker while the mirror applies it) is durable with the writes around it; a failed one leaves nothing", async () => {
     const cfg = { appId: "app-" + hexId(), secret: generateAuthSecret() };
     const db = await open(cfg);
+    const other = await open(cfg); // another tab's client: hears of the big batch once durable
+    let otherRows = 0;
+    other.subscribeAll(todos, (d) => (otherRows = d.all.length));
     const before = db.insert(todos, { title: "before", batch: 0 });
     const big = db.batch((b) => {
       for (let i = 0; i < 2000; i++) b.insert(todos, { title: `row ${i}`, batch: 1 });
     });
     const after = db.insert(todos, { title: "after", batch: 2 });
     await Promise.all([before.wait({ tier: "local" }), big.wait({ tier: "local" }), after.wait({ tier: "local" })]);
+    await vi.waitFor(() => expect(otherRows).toBe(2002), { timeout: 5000 });
     // The mirror's apply of the next large batch fails after the worker got it: not committed.
     const store = (db as unknown as { store: { applyBatch: (...a: unknown[]) => unknown } }).store;
     const apply = vi.spyOn(store, "applyBatch").mockImplementationOnce(() => {

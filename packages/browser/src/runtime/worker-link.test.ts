@@ -17,9 +17,12 @@ function setup(commitFate: (b: Batch) => BatchFate = (b) => ({ batchId: b.batchI
   const name = `jazz-tabs:wl-${hexId()}`;
   let answerReadRows: (rows: RetractedRow[]) => void = () => {};
   const reads: { table: string; id: string }[][] = [];
+  const releases = new Map<string, (ok: boolean) => void>();
   const api = {
     commit: async (batches: Batch[]) => batches.map(commitFate),
     startSync: () => {},
+    stage: (batch: Batch) => new Promise<BatchFate>((resolve) => releases.set(batch.batchId, (ok: boolean) => resolve(ok ? commitFate(batch) : { batchId: batch.batchId, kind: "rejected", code: "abandoned", reason: "" }))),
+    release: (batchId: string, ok: boolean) => releases.get(batchId)?.(ok),
     readRows: (keys: { table: string; id: string }[]) => {
       reads.push(keys);
       return new Promise<RetractedRow[]>((resolve) => (answerReadRows = resolve));
@@ -27,6 +30,8 @@ function setup(commitFate: (b: Batch) => BatchFate = (b) => ({ batchId: b.batchI
   };
   const link = new WorkerLink({ api } as unknown as StartedWorker, new BroadcastChannel(name), "me");
   const otherTabs = new BroadcastChannel(name);
+  const heard: TabMessage[] = [];
+  otherTabs.onmessage = (e: MessageEvent<TabMessage>) => heard.push(e.data);
   closers.push(() => otherTabs.close(), () => link.close());
   const log: string[] = [];
   link.listen({
@@ -39,7 +44,7 @@ function setup(commitFate: (b: Batch) => BatchFate = (b) => ({ batchId: b.batchI
     for (let i = 0; i < 200 && !f(); i++) await new Promise((r) => setTimeout(r, 5));
     expect(f()).toBe(true);
   };
-  return { link, log, post, until, reads, answer: (rows: RetractedRow[]) => answerReadRows(rows) };
+  return { link, log, post, until, reads, heard, answer: (rows: RetractedRow[]) => answerReadRows(rows) };
 }
 
 /** A batch writing `title` to row `id`. */
@@ -102,5 +107,30 @@ describe("WorkerLink without a server: the worker decides local batches", () => 
     const { link } = setup();
     link.enableSync(new BroadcastChannel(`jazz-sync:wl-${hexId()}`), () => null);
     expect(link.restoresRejected).toBe(false);
+  });
+});
+
+describe("WorkerLink: large batches staged to the worker", () => {
+  /** A message as its type and, for batches, their row count. */
+  const what = (m: TabMessage) => (m.type === "batches" ? `batches${m.unconfirmed ? " unconfirmed" : ""} ${m.batches.flatMap((b) => b.writes).length}` : m.type);
+
+  it("other tabs hear of a staged batch once it is durable; small batches go out unconfirmed at once", async () => {
+    const { link, heard, until } = setup();
+    const big = todoBatch(1, 600);
+    link.prepare(big);
+    link.push(big);
+    link.push(todoBatch(2, 1));
+    await until(() => heard.length === 4);
+    expect(heard.map(what)).toEqual(["batches unconfirmed 1", "durable", "durable", "batches 600"]);
+  });
+
+  it("announces a durable staged batch before the link closes", async () => {
+    const { link, heard, until } = setup();
+    const big = todoBatch(1, 600);
+    link.prepare(big);
+    link.push(big);
+    await link.close();
+    await until(() => heard.length === 2);
+    expect(heard.map(what)).toEqual(["durable", "batches 600"]);
   });
 });

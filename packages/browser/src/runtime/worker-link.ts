@@ -19,6 +19,10 @@ export class WorkerLink implements ReplicaLink {
   private pending: Batch[] = [];
   /** Batches sent early by prepare(), waiting for push/abandon, with the worker they went to. */
   private readonly staged = new Map<string, StartedWorker>();
+  /** Staged batches pushed but not yet durable: other tabs hear of them once they are. */
+  private readonly announceWhenDurable = new Set<string>();
+  private toAnnounce: Batch[] = [];
+  private announceTimer: ReturnType<typeof setTimeout> | null = null;
   private scheduled = false;
   /** Pushed but not yet committed: resent to a restarted worker. */
   private readonly unsettled = new Map<string, Batch>();
@@ -80,9 +84,14 @@ export class WorkerLink implements ReplicaLink {
       // prepare() sent it already: the mirror applied it, so the worker may commit it now.
       this.staged.delete(batch.batchId);
       void staged.api.release(batch.batchId, true);
-    } else this.pending.push(batch);
-    // With a server, a transaction shows only once it accepts it (it reaches tabs from upstream).
-    if (!(this.syncChannel && batch.kind === "transaction")) this.toTabs.push(batch);
+      // Other tabs hear of a large batch once it is durable (see settleWith): announcing it
+      // now would clone it on this thread before the commit could be answered.
+      this.announceWhenDurable.add(batch.batchId);
+    } else {
+      this.pending.push(batch);
+      // With a server, a transaction shows only once it accepts it (it reaches tabs from upstream).
+      if (!(this.syncChannel && batch.kind === "transaction")) this.toTabs.push(batch);
+    }
     if (!this.scheduled) {
       this.scheduled = true;
       queueMicrotask(() => void this.flush());
@@ -163,6 +172,7 @@ export class WorkerLink implements ReplicaLink {
     this.worker = worker;
     this.sentTables.clear();
     this.pending = [...this.unsettled.values()];
+    this.announceWhenDurable.clear();
     // Other tabs dropped these when the previous worker went away: announce them again.
     this.toTabs = this.pending.filter((b) => !(this.syncChannel && b.kind === "transaction"));
     if (this.pending.length) void this.flush();
@@ -175,6 +185,7 @@ export class WorkerLink implements ReplicaLink {
   async close(): Promise<void> {
     if (this.closed) return;
     await this.drain();
+    this.announce();
     this.closed = true;
     for (const ac of this.leases.values()) ac.abort();
     this.leases.clear();
@@ -253,7 +264,23 @@ export class WorkerLink implements ReplicaLink {
     // The Db kept no pre-images (restoresRejected): put the rows back before it hears the fate.
     if (rejected.length) await this.resync(rejected);
     for (const f of fates) this.emitFate(f);
+    const announce = batches.filter((b) => this.announceWhenDurable.delete(b.batchId) && durable.includes(b.batchId));
+    if (announce.length) {
+      // In a task of its own: whoever waited for the commit runs first.
+      this.toAnnounce.push(...announce);
+      this.announceTimer ??= setTimeout(() => this.announce(), 0);
+    }
     this.wake();
+  }
+
+  /** Tell the other tabs of durable staged batches (see push). */
+  private announce(): void {
+    if (this.announceTimer !== null) clearTimeout(this.announceTimer);
+    this.announceTimer = null;
+    if (!this.toAnnounce.length) return;
+    const batches = this.toAnnounce;
+    this.toAnnounce = [];
+    this.channel.postMessage({ type: "batches", origin: this.tabId, batches, schema: this.schema() } satisfies TabMessage);
   }
 
   private wake(): void {
