@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { addTodo as add, openTodoApp, serveExample, todoTitles as titles, type ServedExample } from "./e2e-harness.ts";
 
-export function describeTodoApp(name: string, exampleDir: string, options: { passkey?: boolean } = {}): void {
+export function describeTodoApp(name: string, exampleDir: string, options: { passkey?: boolean; devtools?: boolean } = {}): void {
   describe(`${name} example`, () => {
     let served: ServedExample;
     let browser: Browser;
@@ -75,6 +75,32 @@ export function describeTodoApp(name: string, exampleDir: string, options: { pas
       await page.click("#restore-btn");
       await page.locator("#todo-list li span", { hasText: "keep me" }).waitFor({ timeout: 20_000 });
       expect(await titles(page)).toEqual(["keep me"]);
+      await page.context().close();
+    });
+
+    // The React example attaches the devtools bridge in development.
+    if (options.devtools) it("answers the Jazz inspector on window.postMessage (jazz-devtools-v1)", async () => {
+      const page = await open();
+      await add(page, "seen by devtools");
+      const ask = (command: string, payload: unknown) =>
+        page.evaluate(
+          ([command, payload]) =>
+            new Promise<{ ok: boolean; payload: unknown }>((resolve) => {
+              const requestId = Math.random().toString(36).slice(2);
+              addEventListener("message", function onMessage(e) {
+                if (e.data?.channel !== "jazz-devtools-v1" || e.data.kind !== "response" || e.data.requestId !== requestId) return;
+                removeEventListener("message", onMessage);
+                resolve(e.data);
+              });
+              postMessage({ channel: "jazz-devtools-v1", kind: "request", requestId, command, payload }, "*");
+            }),
+          [command, payload] as const,
+        );
+      expect(await ask("bridge.handshake", {})).toMatchObject({ ok: true, payload: { ready: true } });
+      const rows = await ask("client.query", { query: { table: "todos" } });
+      expect((rows.payload as { title: string }[]).map((t) => t.title)).toEqual(["seen by devtools"]);
+      const traces = (await ask("client.listActiveQuerySubscriptions", {})).payload as { table: string }[];
+      expect(traces.map((t) => t.table)).toContain("todos"); // the app's useAll
       await page.context().close();
     });
 

@@ -2,6 +2,7 @@ import { JazzProvider, useLocalFirstAuth } from "jazz-tools/react";
 import { DEFAULT_APP_ID } from "todo-shared-schema";
 import { TodoList } from "./TodoList.tsx";
 import { Backup } from "./Backup.tsx";
+import { DevTools } from "./DevTools.tsx";
 
 const appId = import.meta.env.VITE_JAZZ_APP_ID ?? DEFAULT_APP_ID;
 // Set by jazzPlugin (or by hand); without it the app runs fully offline on OPFS.
@@ -12,6 +13,7 @@ export function App() {
   if (isLoading || !secret) return <p>Loading…</p>;
   return (
     <JazzProvider config={{ appId, secret, ...(serverUrl ? { serverUrl } : {}) }} fallback={<p>Loading…</p>}>
+      <DevTools />
       <main>
         <h1>Todos</h1>
         <TodoList />

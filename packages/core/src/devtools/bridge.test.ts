@@ -115,24 +115,28 @@ describe("devtools bridge (jazz-devtools-v1)", () => {
     expect(ins.events("client.subscription.delta").length).toBe(before);
   });
 
-  it("lists the Db's live queries in dev mode and reports changes to them", async () => {
+  it("lists the Db's live queries in dev mode (also those made before it was on) and reports changes to them", async () => {
     const db = newDb();
     const ins = inspector();
     startDevtoolsBridge(db, schema, ins.transport);
-    db.subscribeAll(todos, () => {}); // before dev mode: not traced
-    expect((await ins.request("client.listActiveQuerySubscriptions", {})).payload).toEqual([]);
+    const early = db.subscribeAll(todos, () => {});
+    expect((await ins.request("client.listActiveQuerySubscriptions", {})).payload).toEqual([]); // dev mode off
     db.setDevMode(true);
     const stop = db.subscribeAll(todos, () => {}, { tier: "local" });
     db.subscribeAll(todos, () => {}, { visibility: "hidden_from_live_query_list" });
-    const [trace] = (await ins.request("client.listActiveQuerySubscriptions", {})).payload as Record<string, unknown>[];
-    expect(trace).toMatchObject({ id: "sub-1", table: "todos", branches: ["main"], tier: "local", propagation: "full" });
+    const traces = (await ins.request("client.listActiveQuerySubscriptions", {})).payload as Record<string, unknown>[];
+    expect(traces.map((t) => t.id)).toEqual(["sub-1", "sub-2"]);
+    const [before, trace] = traces;
+    expect(before!.stack).toBeUndefined(); // made before dev mode: no stack taken
+    expect(trace).toMatchObject({ id: "sub-2", table: "todos", branches: ["main"], tier: "local", propagation: "full" });
     expect(JSON.parse(trace!.query as string)).toMatchObject({ table: "todos" });
     expect(new Date(trace!.createdAt as string).getTime()).toBeGreaterThan(0);
     expect(trace!.stack).toContain("bridge.test.ts");
     stop();
+    early();
     expect(db.getActiveQuerySubscriptions()).toEqual([]);
+    expect(ins.events("client.activeQuerySubscriptions.changed").map((p) => (p.subscriptions as unknown[]).length)).toEqual([2, 1, 0]);
     expect(() => db.setDevMode("yes" as never)).toThrow('setDevMode(on) takes true or false, got "yes"');
-    expect(ins.events("client.activeQuerySubscriptions.changed").map((p) => (p.subscriptions as unknown[]).length)).toEqual([1, 0]);
   });
 
   it("answers a bad request with ok: false and a message that says what to fix", async () => {

@@ -1,6 +1,7 @@
-// Which live queries a Db holds, for devtools (`db.getActiveQuerySubscriptions()`). Recorded only
-// in dev mode (`devMode: true` in the config, or turned on by attachDevTools): a stack trace per
-// subscription is too costly to take on every subscribe in production.
+// Which live queries a Db holds, for devtools (`db.getActiveQuerySubscriptions()`), listed in dev
+// mode only (`devMode: true` in the config, or turned on by attachDevTools). Every subscription
+// is noted (a few fields), so queries made before dev mode was turned on are listed too; the
+// stack trace, too costly to take on every subscribe in production, only in dev mode.
 
 import type { DurabilityTier } from "../engine/batch.ts";
 import type { QueryIR } from "../query/ir.ts";
@@ -20,27 +21,38 @@ export interface ActiveQuerySubscriptionTrace {
   stack?: string;
 }
 
+interface Noted {
+  id: string;
+  ir: QueryIR;
+  tier: DurabilityTier;
+  propagation: "full" | "local-only";
+  branch: string;
+  createdAt: string;
+  stack?: string;
+}
+
 export class QueryTraces {
-  private readonly active = new Map<string, ActiveQuerySubscriptionTrace>();
+  private readonly active = new Map<string, Noted>();
   private readonly listeners = new Set<(traces: ActiveQuerySubscriptionTrace[]) => void>();
   private seq = 0;
 
   constructor(public enabled: boolean) {}
 
-  /** Records a subscription (when enabled); returns what removes it. */
+  /** Notes a subscription; returns what removes it. */
   add(ir: QueryIR, tier: DurabilityTier, propagation: "full" | "local-only", branch: string): () => void {
-    if (!this.enabled) return () => {};
     const id = `sub-${++this.seq}`;
-    const stack = new Error("subscribed here").stack?.split("\n").slice(2).join("\n");
-    this.active.set(id, { id, query: JSON.stringify(ir), table: ir.table, branches: [branch], tier, propagation, createdAt: new Date().toISOString(), ...(stack ? { stack } : {}) });
+    const stack = this.enabled ? new Error("subscribed here").stack?.split("\n").slice(2).join("\n") : undefined;
+    this.active.set(id, { id, ir, tier, propagation, branch, createdAt: new Date().toISOString(), ...(stack ? { stack } : {}) });
     this.changed();
     return () => {
       if (this.active.delete(id)) this.changed();
     };
   }
 
+  /** The live subscriptions, in dev mode (empty otherwise). */
   list(): ActiveQuerySubscriptionTrace[] {
-    return [...this.active.values()].map((t) => ({ ...t, branches: [...t.branches] }));
+    if (!this.enabled) return [];
+    return [...this.active.values()].map(({ ir, branch, ...t }) => ({ ...t, query: JSON.stringify(ir), table: ir.table, branches: [branch] }));
   }
 
   onChange(listener: (traces: ActiveQuerySubscriptionTrace[]) => void): () => void {
@@ -49,7 +61,7 @@ export class QueryTraces {
   }
 
   private changed(): void {
-    if (!this.listeners.size) return;
+    if (!this.listeners.size || !this.enabled) return;
     const traces = this.list();
     for (const l of [...this.listeners]) l(traces);
   }
