@@ -24,17 +24,20 @@ it("ships our own wasm loader, and the worker loads the sync client only on dema
   // String literals of wa-sqlite's Emscripten loader (names are minified away, texts stay).
   const glue = /Synchronous WebAssembly cannot call async function|failed to asynchronously prepare wasm/;
   for (const [file, code] of Object.entries(js)) expect([file, glue.test(code)]).toEqual([file, false]);
-  // The worker chunk imports nothing statically; its one dynamic import is the sync chunk,
-  // which carries auth's token minting and identity code (marked by RFC 4122's DNS namespace
-  // UUID, a constant of auth's uuid.ts) with noble's Ed25519 and SHA-512.
+  // The worker chunk imports nothing statically; what only sync needs is in chunks it imports
+  // dynamically, loaded with a serverUrl: auth's token minting and identity code (marked by
+  // RFC 4122's DNS namespace UUID, a constant of auth's uuid.ts) with noble's Ed25519 and
+  // SHA-512, and the durable undo records (marked by their table's name).
   const authMarker = "6ba7b810-9dad-11d1-80b4-00c04fd430c8";
+  const undoMarker = "_jazz_undo_batches";
   expect(js[worker]).not.toMatch(/\bfrom\s*["'`]\.\/|\bimport\s*["'`]\.\//);
   const lazy = [...js[worker]!.matchAll(/import\(\s*["'`]\.\/([^"'`]+)["'`]\s*\)/g)].map((m) => m[1]!);
-  expect(lazy).toHaveLength(1);
-  expect(js[lazy[0]!]).toContain(authMarker);
+  expect(lazy.filter((f) => js[f]!.includes(authMarker))).toHaveLength(1);
+  expect(lazy.filter((f) => js[f]!.includes(undoMarker))).toHaveLength(1);
   expect(js[worker]).not.toContain(authMarker);
+  expect(js[worker]).not.toContain(undoMarker);
   const gz = (f: string) => gzipSync(js[f]!, { level: 9 }).byteLength;
-  // Today: page ≈ 43.6 KB, worker ≈ 19.2 KB (was 62.5 and 46.1 with wa-sqlite's loader in both).
-  expect(gz(page)).toBeLessThan(50_000);
-  expect(gz(worker)).toBeLessThan(24_000);
+  // Today: page ≈ 41.5 kB, worker ≈ 17.5 kB (was 62.5 and 46.1 with wa-sqlite's loader in both).
+  expect(gz(page)).toBeLessThan(45_000);
+  expect(gz(worker)).toBeLessThan(20_000);
 }, 120_000);

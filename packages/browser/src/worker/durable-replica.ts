@@ -10,7 +10,7 @@
 
 import type { Batch, BatchFate, RowState, RuntimeSchema, SqlDriver } from "@jazz-tools/core";
 import { decodeBatch, encodeBatch } from "./batch-codec.ts";
-import { UndoLog, type RetractableEngine, type RetractedRow } from "./undo-log.ts";
+import type { UndoLog, RetractableEngine, RetractedRow } from "./undo-log.ts";
 
 /** Core's Store (or anything that merges a batch into the tables of `driver`). */
 export interface BatchApplier {
@@ -90,10 +90,12 @@ export class DurableReplica {
     opts: DurableReplicaOptions = {},
   ): Promise<DurableReplica> {
     await db.transaction((d) => d.exec(OUTBOX_DDL));
+    // Undo records are kept only with a server (loaded on demand, like the rest of sync).
+    const undoLog = opts.upstream ? (await import("./undo-log.ts")).UndoLog : null;
     // The engine may create its tables on construction; do it under the write lock.
     const [engine, undo] = await db.transaction((d) => {
       const e = makeEngine(d);
-      return [e, opts.upstream && isRetractable(e) ? new UndoLog(d, e) : null] as const;
+      return [e, undoLog && isRetractable(e) ? new undoLog(d, e) : null] as const;
     });
     return new DurableReplica(db, engine, undo, !!opts.upstream);
   }

@@ -8,7 +8,7 @@ import { openTabChannel, type TabMessage } from "../tabs/channel.ts";
 import { DurableReplica, type BatchApplier } from "./durable-replica.ts";
 import type { RetractedRow } from "./undo-log.ts";
 import { OpfsDatabase, OpfsUnavailableError, type JournalMode } from "./opfs.ts";
-import { WorkerSync } from "../sync/worker-sync.ts";
+import type { WorkerSync } from "../sync/worker-sync.ts";
 import { holdTabLease } from "../sync/messages.ts";
 import { serialTransactions } from "./serial-transactions.ts";
 
@@ -72,6 +72,9 @@ export class WorkerHost {
     this.replica = await DurableReplica.open(serialTransactions(db), (d) => this.makeEngine(d, init.schema), { upstream });
     this.channel = openTabChannel(init.namespace);
     const channel = this.channel;
+    // Without a server there is nothing to sync: the sync code is not even loaded.
+    if (!upstream) return { ok: true };
+    const { WorkerSync } = await import("../sync/worker-sync.ts");
     // The server link starts later (startSync), once the tab's Db knows its session token.
     this.sync = new WorkerSync({
       namespace: init.namespace,
