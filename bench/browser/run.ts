@@ -74,7 +74,7 @@ async function fetchedByFixture(dist: string): Promise<string[]> {
 }
 
 function printSizes(): void {
-  console.log(`\nour JS (fixture app), gzip -9: ${kb(fetchedGzip)} fetched by the local-only page and its worker (${fetchedFiles}); goal <= 60 KB`);
+  console.log(`\nour JS (fixture app), gzip -9: ${kb(fetchedGzip)} (${fetchedGzip.toLocaleString("en")} bytes) fetched by the local-only page and its worker (${fetchedFiles}); goal <= 60 KB`);
   console.log(`our JS (fixture app), gzip -9: ${kb(jsGzip)} emitted in total (${jsFiles})`);
   console.log(`wa-sqlite wasm, gzip -9: ${kb(wasmGzip)}`);
 }
