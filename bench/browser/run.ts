@@ -116,10 +116,10 @@ const row = (what: string, ours: number, raw: number | null, goal: string, unit 
   rows.push([what, `${ours.toFixed(2)} ${unit}`, raw === null ? "-" : `${raw.toFixed(2)} ${unit}`, raw === null ? "-" : `${(ours / raw).toFixed(2)}x`, goal]);
 
 // 10,000 inserts in one batch to tier local, each into a new database from a new page; ours and
-// raw alternate (the browser caches optimized wasm code for a URL both load), median of 3. The
+// raw alternate (the browser caches optimized wasm code for a URL both load), median of 5. The
 // first pair also seeds the cold-start databases.
 const seeds: { ours: { ms: number; mirrorMs: number }; raw: { ms: number; inWorkerMs: number } }[] = [];
-for (let i = 0; i < 3; i++) {
+for (let i = 0; i < 5; i++) {
   const ours = await run<{ ms: number; mirrorMs: number }>("seedOurs", i ? `bench-10k-${i}` : "bench-10k", 10_000);
   const raw = await run<{ ms: number; inWorkerMs: number }>("seedRaw", i ? `/raw-10k-${i}.db` : "/raw-10k.db", 10_000);
   seeds.push({ ours, raw });
