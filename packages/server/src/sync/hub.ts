@@ -125,15 +125,17 @@ export class SubscriptionHub {
     }
   }
 
+  /** The subscription groups whose scope reads one of `tables`. */
+  private *groupsReading(tables: Set<string>): Iterable<Group> {
+    for (const g of this.groups.values()) if ([...g.scope.tables].some((t) => tables.has(t))) yield g;
+  }
+
   /** Fan an accepted batch out to every subscriber whose scope it touches. */
   onAccepted(batch: Batch, rows: { table: string; id: string }[], origin: Subscriber | null): void {
     const touched = new Set(rows.map((r) => r.table));
     const plan = new Map<Subscriber, { batch: boolean; entering: Set<RowKey> }>();
     const left = new Map<Subscriber, Set<RowKey>>();
-    for (const g of this.groups.values()) {
-      let reads = false;
-      for (const t of g.scope.tables) if (touched.has(t)) reads = true;
-      if (!reads) continue;
+    for (const g of this.groupsReading(touched)) {
       const before = g.rows;
       let after: Set<RowKey>;
       if (g.scope.incremental) {
@@ -204,10 +206,7 @@ export class SubscriptionHub {
     const touched = new Set(rows.map((r) => r.table));
     const plan = new Map<Subscriber, { evict: Set<RowKey>; resend: Set<RowKey> }>();
     const left = new Map<Subscriber, Set<RowKey>>();
-    for (const g of this.groups.values()) {
-      let reads = false;
-      for (const t of g.scope.tables) if (touched.has(t)) reads = true;
-      if (!reads) continue;
+    for (const g of this.groupsReading(touched)) {
       const before = g.rows;
       g.rows = g.scope.evaluate(this.driver);
       this.noteLeaving(left, g, before, g.rows);
