@@ -204,7 +204,7 @@ export class WorkerLink implements ReplicaLink {
     const worker = this.worker;
     if (this.closed || !worker || batch.writes.length < STAGE_MIN_WRITES || (this.syncChannel && batch.kind === "transaction")) return;
     // Batches pushed before this one reach the worker first (commits keep their order).
-    if (this.pending.length) void this.flush(true);
+    void this.commitPending();
     const fate = worker.api.stage(batch, this.grownSchema());
     this.staged.set(batch.batchId, worker);
     void this.settleWith(worker, [batch], fate.then((f) => [f]));
@@ -217,21 +217,25 @@ export class WorkerLink implements ReplicaLink {
     void worker.api.release(batchId, false);
   }
 
-  private async flush(workerOnly = false): Promise<void> {
-    if (!workerOnly) {
-      this.scheduled = false;
-      if (this.toTabs.length) {
-        const batches = this.toTabs;
-        this.toTabs = [];
-        this.channel.postMessage({ type: "batches", origin: this.tabId, batches, schema: this.schema(), unconfirmed: true } satisfies TabMessage);
-      }
+  private async flush(): Promise<void> {
+    this.scheduled = false;
+    if (this.toTabs.length) {
+      const batches = this.toTabs;
+      this.toTabs = [];
+      this.channel.postMessage({ type: "batches", origin: this.tabId, batches, schema: this.schema(), unconfirmed: true } satisfies TabMessage);
     }
+    await this.commitPending();
+  }
+
+  /** Send the pushed batches to the worker in one commit call. */
+  private async commitPending(): Promise<void> {
     const worker = this.worker;
     if (!worker || !this.pending.length) return;
     const batches = this.pending;
     this.pending = [];
     await this.settleWith(worker, batches, worker.api.commit(batches, this.grownSchema()));
   }
+
 
   /** The mirror's tables, if it knows tables the worker has not been sent yet. */
   private grownSchema(): RuntimeSchema | undefined {

@@ -291,9 +291,7 @@ export class Store {
           if (j - i > 1) {
             const run = writes.slice(i, j);
             this.insertMany(batch, run, strict, needsPre);
-            let set = changes.get(w.table);
-            if (!set) changes.set(w.table, (set = new Set()));
-            for (const x of run) set.add(x.id);
+            for (const x of run) note(x);
             i = j;
             continue;
           }
@@ -318,7 +316,7 @@ export class Store {
       const h = this.hot.get(rowKey(w.table, w.id));
       if (!h) continue;
       h.writes.push({ batch, write: w });
-      // A batch's writes to one row are applied one after another: the last entry dedupes.
+      // No other batch touches the row within this call: its last entry says if this one is in.
       if (rows && h.pending[h.pending.length - 1] !== batch.batchId) {
         h.pending.push(batch.batchId);
         rows.push(h);
