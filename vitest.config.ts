@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { defaultClientConditions, defaultServerConditions } from "vite";
 import { playwright } from "@vitest/browser-playwright";
 import react from "@vitejs/plugin-react";
 import vue from "@vitejs/plugin-vue";
@@ -16,7 +17,14 @@ export const chromiumArgs = [
   "--disable-sync",
 ];
 
+// The monorepo's tests import jazz-tools' TypeScript sources through the "jazz-source" export
+// condition (the package's default paths are the built dist/); child processes started by the
+// tests run the CLI from sources too (bin/dev.js).
+export const sourceConditions = ["jazz-source"];
+
 export default defineConfig({
+  resolve: { conditions: [...sourceConditions, ...defaultClientConditions] },
+  ssr: { resolve: { conditions: [...sourceConditions, ...defaultServerConditions] } },
   optimizeDeps: { exclude: ["@journeyapps/wa-sqlite"] },
   worker: { format: "es" },
   test: {

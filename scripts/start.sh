@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 port="${PORT:-5173}"
 echo "[start] serving examples/todo-react at http://127.0.0.1:${port}/" >&2
+# The examples use jazz-tools as users get it: the built package (dist/).
+pnpm run build >&2
 cd examples/todo-react
-# --configLoader runner: vite.config.ts imports the workspace's TypeScript sources (jazz-tools/dev/vite).
-exec pnpm exec vite --configLoader runner --host 127.0.0.1 --port "$port" --strictPort
+exec pnpm exec vite --host 127.0.0.1 --port "$port" --strictPort

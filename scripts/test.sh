@@ -4,4 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --browser
+# The examples and the consumer test use the built package.
+pnpm run build
 pnpm exec vitest run "$@"

@@ -20,7 +20,6 @@ export async function serveExample(exampleDir: string, { offline }: { offline: b
   const server = await createServer({
     root: exampleDir,
     configFile: path.join(exampleDir, "vite.config.ts"),
-    configLoader: "runner", // the config imports the workspace's TypeScript (jazz-tools/dev/vite)
     server: { host: "localhost", port: 0, strictPort: false },
     logLevel: "error",
   });

@@ -41,7 +41,7 @@ export {
 export { Db } from "./db/db.ts";
 export { createDbFromParts } from "./db/create.ts";
 export { ADMIN_PRINCIPAL } from "./db/auth.ts";
-export { AnonymousWriteDeniedError, PersistedWriteRejectedError, DbConfigError, DbClosedError, ScopeClosedError, QueryRefusedError } from "./db/errors.ts";
+export { AnonymousWriteDeniedError, PersistedWriteRejectedError, DbConfigError, DbClosedError, ScopeClosedError, QueryRefusedError, MissingDependencyError } from "./db/errors.ts";
 export type { DbConfig, DbOptions, WriteHandle, WriteResult, WaitOptions, InsertOptions, UpdateOptions, UpsertOptions, QueryOptions, MutationErrorEvent } from "./db/types.ts";
 export type { BatchScope, TransactionScope, DbBatchScope, DbTransactionScope, DbDirectBatch, DbTransaction, TableArg } from "./db/scope.ts";
 export { startDevtoolsBridge, DEVTOOLS_CHANNEL, DevtoolsBridgeError, type DevtoolsTransport } from "./devtools/bridge.ts";

@@ -1,8 +1,4 @@
 #!/usr/bin/env node
-// The jazz-tools CLI. Packages ship TypeScript source, so register tsx before loading it.
-import { register } from "tsx/esm/api";
-
-register();
-const { runCli } = await import("@jazz-tools/server/cli");
-const code = await runCli(process.argv.slice(2));
-process.exit(code);
+// The jazz-tools CLI: the compiled package (dist/cli.js), plain Node, no loader.
+const { runCli } = await import("../dist/cli.js");
+process.exit(await runCli(process.argv.slice(2)));

@@ -1,9 +1,11 @@
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
+import { requirePeer } from "./peer.ts";
 import type { SqlDriver, SqlValue } from "@jazz-tools/core";
 
 /** A SqlDriver over better-sqlite3. `filename` ":memory:" (default) or a file path. */
 export function createNodeSqlDriver(filename = ":memory:"): SqlDriver {
-  const db = new Database(filename);
+  const BetterSqlite3 = requirePeer<typeof Database>("better-sqlite3", "A Jazz database on Node (createDb, the sync server)");
+  const db = new BetterSqlite3(filename);
   if (filename !== ":memory:") {
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = FULL");

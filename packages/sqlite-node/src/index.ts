@@ -1,1 +1,2 @@
 export { createNodeSqlDriver } from "./driver.ts";
+export { requirePeer } from "./peer.ts";

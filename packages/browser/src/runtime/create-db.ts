@@ -6,7 +6,7 @@ import { createDbFromParts, Db, DbConfigError, type DbConfig, type ReplicaLink, 
 import type { ServerLink } from "@jazz-tools/core/sync";
 import { loadWaSqlite } from "../sqlite/load.ts";
 import { WaSqliteDriver } from "../sqlite/wa-sqlite.ts";
-import { compileWasm } from "../sqlite/wasm-url.ts";
+import { compileWasm } from "../sqlite/compile-wasm.ts";
 import { openSyncChannel } from "../sync/messages.ts";
 import { reflectServerAuth } from "../sync/server-auth.ts";
 import { openTabChannel } from "../tabs/channel.ts";

@@ -3,6 +3,7 @@
 // literally so bundlers (Vite) find and emit the worker.
 
 import { wrap, type Remote } from "comlink";
+import { spawnJazzWorker } from "./worker-url.ts";
 import type { RuntimeSchema } from "@jazz-tools/core";
 import type { InitResult, WorkerHost } from "../worker/host.ts";
 import type { JournalMode } from "../worker/opfs.ts";
@@ -31,7 +32,7 @@ const BOOTSTRAP_TIMEOUT_MS = 15_000;
 export async function startWorker(o: WorkerOptions): Promise<StartedWorker> {
   const worker = o.workerUrl
     ? new Worker(o.workerUrl, { type: "module", name: `jazz:${o.namespace}` })
-    : new Worker(new URL("../worker/worker.ts", import.meta.url), { type: "module", name: `jazz:${o.namespace}` });
+    : spawnJazzWorker(`jazz:${o.namespace}`);
   const api = wrap<WorkerHost>(worker);
   const failed = new Promise<never>((_, reject) =>
     worker.addEventListener("error", (e) => reject(new Error(`The Jazz worker failed to start: ${e.message || "load error"}`)), {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { startWorker, stopWorker, type StartedWorker } from "../runtime/worker-client.ts";
-import { compileWasm } from "../sqlite/wasm-url.ts";
+import { compileWasm } from "../sqlite/compile-wasm.ts";
 import { loadWaSqlite } from "../sqlite/load.ts";
 import { WaSqliteDriver } from "../sqlite/wa-sqlite.ts";
 import { hexId, todoBatch, todoSchema } from "../testing/fixtures.ts";

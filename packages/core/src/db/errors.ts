@@ -39,3 +39,12 @@ export class QueryRefusedError extends Error {
     super(`The sync server refused the query on table "${table}": ${reason}. Check that the server's schema (jazz-tools deploy) has this table and columns.`);
   }
 }
+
+/** An optional dependency that this code path needs is not installed (e.g. better-sqlite3 on Node). */
+export class MissingDependencyError extends Error {
+  override name = "MissingDependencyError";
+  readonly code = "missing_dependency";
+  constructor(readonly packageName: string, purpose: string) {
+    super(`${purpose} needs the package "${packageName}", which is not installed. Install it: npm install ${packageName} (or pnpm add ${packageName}).`);
+  }
+}

@@ -2,14 +2,15 @@
 // Jazz server (a `jazz-tools server` child process on a random port, data under
 // node_modules/.cache/jazz-dev-server), keeps an app id in .env, injects VITE_JAZZ_APP_ID and
 // VITE_JAZZ_SERVER_URL, and publishes schema.ts / permissions.ts on startup and on every change
-// (through `jazz-tools deploy`, so the files load exactly as the CLI loads them).
+// (loaded through Vite's module runner, published as `jazz-tools deploy` publishes them).
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Plugin } from "vite";
+import { CLI_PATH } from "@jazz-tools/server/cli-path";
+import { loadAppDefinition, publishCatalogue } from "@jazz-tools/server/publish";
 
 export interface JazzEmbeddedServerOptions {
   port?: number;
@@ -34,7 +35,7 @@ export class JazzPluginError extends Error {
   override name = "JazzPluginError";
 }
 
-const CLI = resolve(fileURLToPath(import.meta.url), "../../../bin/jazz-tools.js");
+const CLI = CLI_PATH;
 const ENV_APP_ID = "VITE_JAZZ_APP_ID";
 const ENV_SERVER_URL = "VITE_JAZZ_SERVER_URL";
 
@@ -51,11 +52,16 @@ export function jazzPlugin(options: JazzPluginOptions = {}): Plugin {
   const publish = (reason: string) => {
     publishing = publishing.then(async () => {
       if (!existsSync(join(schemaDir, "schema.ts"))) return;
-      const r = await runCli(["deploy", appId, "--server-url", serverUrl, "--schema-dir", schemaDir], {
-        ...(adminSecret ? { JAZZ_ADMIN_SECRET: adminSecret } : {}),
-      });
-      if (r.code === 0) log(`[jazz] published schema${existsSync(join(schemaDir, "permissions.ts")) ? " and permissions" : ""} (${reason})`);
-      else log(`[jazz] publishing ${reason} failed: ${r.stderr.trim() || r.stdout.trim()}`);
+      try {
+        // Vite's own module runner loads the app's TypeScript (no tsx needed in a browser app),
+        // fresh on every publish.
+        const { runnerImport } = await import("vite");
+        const def = await loadAppDefinition(schemaDir, async (p) => (await runnerImport<Record<string, unknown>>(p)).module);
+        await publishCatalogue({ serverUrl, appId, adminSecret, ...def });
+        log(`[jazz] published schema${def.permissions !== undefined ? " and permissions" : ""} (${reason})`);
+      } catch (e) {
+        log(`[jazz] publishing ${reason} failed: ${(e as Error).message}`);
+      }
     });
     return publishing;
   };
@@ -159,15 +165,4 @@ async function startServer(appId: string, o: JazzEmbeddedServerOptions & { dataD
     child.once("exit", (code) => rej(new JazzPluginError(`jazz dev server exited (${code}): ${out.trim()}`)));
   });
   return { child, url };
-}
-
-function runCli(args: string[], env: Record<string, string>) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((res) => {
-    const c = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    c.stdout.on("data", (d) => (stdout += d));
-    c.stderr.on("data", (d) => (stderr += d));
-    c.on("exit", (code) => res({ code, stdout, stderr }));
-  });
 }

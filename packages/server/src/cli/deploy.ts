@@ -3,7 +3,7 @@
 
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { tsImport } from "tsx/esm/api";
+import { importTypeScript } from "../ts-import.ts";
 import { UsageError } from "../errors.ts";
 import { loadAppDefinition, publishCatalogue } from "../publish.ts";
 
@@ -38,8 +38,7 @@ export async function runDeploy(argv: string[], env: Record<string, string | und
   if (!adminSecret) throw new UsageError("deploy needs the admin secret: --admin-secret or JAZZ_ADMIN_SECRET");
   const dir = resolve(flags["--schema-dir"] ?? ".");
   if (!existsSync(resolve(dir, "schema.ts"))) throw new UsageError(`no schema.ts in ${dir} (use --schema-dir)`);
-  // tsImport loads TypeScript whatever the project's module type, fresh on every call.
-  const def = await loadAppDefinition(dir, (p) => tsImport(p, import.meta.url) as Promise<Record<string, unknown>>);
+  const def = await loadAppDefinition(dir, importTypeScript);
   await publishCatalogue({ serverUrl, appId, adminSecret, ...def });
   const tables = Object.keys(def.schema.tables).length;
   process.stdout.write(`deployed ${tables} table(s)${def.permissions !== undefined ? " and permissions" : ""} to ${serverUrl} for app ${appId}\n`);

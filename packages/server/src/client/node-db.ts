@@ -2,12 +2,12 @@
 // ServerLink using the `ws` WebSocket. Used by `createDb` on Node, `jazz-tools/backend` and the
 // tests. Credentials travel in HTTP headers (Node can set them) and in the hello message.
 
-import WebSocket from "ws";
+import type WebSocket from "ws";
 import type { AuthState } from "@jazz-tools/auth";
 import { Db } from "@jazz-tools/core";
 import type { DbConfig } from "@jazz-tools/core";
 import { ServerLink, type HandshakeAuth, type LinkStatus } from "@jazz-tools/core/sync";
-import { createNodeSqlDriver } from "@jazz-tools/sqlite-node";
+import { createNodeSqlDriver, requirePeer } from "@jazz-tools/sqlite-node";
 
 export interface NodeDbOptions {
   /** SQLite file; default in memory. */
@@ -90,7 +90,7 @@ export function openNodeDb(config: DbConfig, options: NodeDbOptions = {}): Db {
   const link = new ServerLink({
     serverUrl: config.serverUrl,
     appId: config.appId,
-    WebSocket: WebSocket as never,
+    WebSocket: requirePeer<typeof WebSocket>("ws", "createDb with a serverUrl on Node") as never,
     auth,
     schema: () => db?.store.getSchema(),
     useHeaders: true,

@@ -21,7 +21,8 @@
 // replay queued pushes and live subscriptions, so the edge keeps serving while the core is away
 // and flushes when it is back.
 
-import WebSocket from "ws";
+import type WebSocket from "ws";
+import { requirePeer } from "@jazz-tools/sqlite-node";
 import type { Batch, BatchFate, DurabilityTier, QueryIR, RuntimeSchema } from "@jazz-tools/core";
 import { ServerLink, type HandshakeAuth, type LinkStatus, type WireSession } from "@jazz-tools/core/sync";
 import type { Connection } from "../sync/connection.ts";
@@ -339,7 +340,7 @@ export class EdgeUpstream implements UpstreamHooks {
     return new ServerLink({
       serverUrl: this.opts.upstreamUrl,
       appId: this.opts.appId,
-      WebSocket: WebSocket as never,
+      WebSocket: requirePeer<typeof WebSocket>("ws", "An edge server's link to its core") as never,
       auth,
       useHeaders: true,
       // Development: tables this edge learned from its clients reach the core before their rows.

@@ -3,7 +3,8 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { WebSocketServer } from "ws";
+import type { WebSocketServer as WebSocketServerType } from "ws";
+import { requirePeer } from "@jazz-tools/sqlite-node";
 import { BEARER_SUBPROTOCOL_PREFIX, CLOSE, SYNC_SUBPROTOCOL, type HandshakeAuth } from "@jazz-tools/core/sync";
 import type { ServerOptions } from "../cli/options.ts";
 import { Authenticator } from "../auth/resolve.ts";
@@ -105,6 +106,7 @@ export async function startSyncServer(
     }
   }
 
+  const { WebSocketServer } = requirePeer<{ WebSocketServer: typeof WebSocketServerType }>("ws", "The Jazz sync server");
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: 16 * 1024 * 1024,

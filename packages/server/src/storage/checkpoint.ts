@@ -33,10 +33,17 @@ export interface WalCheckpointer {
   stop(): void;
 }
 
-/** better-sqlite3 as @jazz-tools/sqlite-node resolves it (the server does not depend on it). */
+/**
+ * better-sqlite3 as @jazz-tools/sqlite-node resolves it in the monorepo, or as the published
+ * package resolves it (there sqlite-node is bundled and better-sqlite3 is a peer dependency).
+ */
 function betterSqlite3Path(): string {
   const req = createRequire(import.meta.url);
-  return createRequire(req.resolve("@jazz-tools/sqlite-node")).resolve("better-sqlite3");
+  try {
+    return createRequire(req.resolve("@jazz-tools/sqlite-node")).resolve("better-sqlite3");
+  } catch {
+    return req.resolve("better-sqlite3");
+  }
 }
 
 /**

@@ -4,10 +4,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 
-export const CLI = resolve(fileURLToPath(import.meta.url), "../../../../jazz-tools/bin/jazz-tools.js");
+import { CLI_PATH } from "../cli/path.ts";
+
+export const CLI = CLI_PATH;
 
 export interface ServerProcess {
   url: string;

@@ -1,0 +1,3 @@
+import { schema as s } from "jazz-tools";
+
+export const app = s.defineApp({ todos: s.table({ title: s.string() }) });
