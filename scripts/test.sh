@@ -7,3 +7,5 @@ bash scripts/setup.sh --browser
 # The examples and the consumer test use the built package.
 pnpm run build
 pnpm exec vitest run "$@"
+# The package as users get it: packed, installed outside the repo, type-checked, built, run.
+if [[ $# -eq 0 ]]; then bash scripts/consumer-test.sh; fi

@@ -1,5 +1,5 @@
 // The plain-Node consumer: `npx jazz-tools server` from the installed tarball, two Node
-// clients syncing through it, no loader. Run from the consumer folder (outside the repo).
+// clients syncing through it, no loader, and no better-sqlite3 (in-memory SQLite on wasm). Run from the consumer folder (outside the repo).
 import { spawn } from "node:child_process";
 import { createDb, schema as s, generateAuthSecret } from "jazz-tools";
 import "jazz-tools/backend";
@@ -10,6 +10,7 @@ const app = s.defineApp({ notes: s.table({ text: s.string() }) });
 const appId = "consumer-node";
 const server = spawn("npx", ["jazz-tools", "server", appId, "--host", "127.0.0.1", "--port", "0", "--in-memory"], {
   stdio: ["ignore", "pipe", "pipe"],
+  detached: true, // its own process group: npx and the server it starts stop together
   env: { ...process.env, NODE_ENV: "development" },
 });
 let out = "";
@@ -38,7 +39,14 @@ try {
   if (!seen.some((n) => n.text === "from a")) throw new Error(`client b never saw client a's note: ${JSON.stringify(seen)}`);
   await a.shutdown();
   await b.shutdown();
+  // A database in a file needs the native SQLite, and the error says which package to install.
+  const refused = await createDb({ appId, secret, driver: { type: "persistent", dbName: "./data.sqlite" } }).then(
+    () => null,
+    (e) => e,
+  );
+  if (refused?.name !== "MissingDependencyError" || !refused.message.includes("better-sqlite3")) throw new Error(`a persistent Db without better-sqlite3: ${refused}`);
   console.log("node consumer: two clients synced through npx jazz-tools server");
 } finally {
-  server.kill("SIGTERM");
+  process.kill(-server.pid, "SIGTERM");
 }
+process.exit(0);

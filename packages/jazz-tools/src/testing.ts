@@ -36,7 +36,15 @@ import { startSyncServer, type RunningServer } from "@jazz-tools/server";
 
 export { PolicyDeniedError };
 // The reference's helper for tests that need a real sync server (an edge with upstreamUrl + peerSecret).
-export { startLocalJazzServer, type LocalJazzServer, type LocalJazzServerOptions } from "@jazz-tools/server/testing";
+import {
+  startLocalJazzServer as startInternalLocalJazzServer,
+  type LocalJazzServer as InternalLocalJazzServer,
+  type LocalJazzServerOptions,
+} from "@jazz-tools/server/testing";
+export type { LocalJazzServerOptions };
+/** A sync server inside the test process; the public shape leaves the server's internals out. */
+export type LocalJazzServer = Omit<InternalLocalJazzServer, "server">;
+export const startLocalJazzServer: (opts?: LocalJazzServerOptions) => Promise<LocalJazzServer> = startInternalLocalJazzServer;
 
 type AppLike = { wasmSchema: RuntimeSchema; _hooks?: unknown };
 

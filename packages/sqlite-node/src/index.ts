@@ -1,2 +1,2 @@
-export { createNodeSqlDriver } from "./driver.ts";
+export { createNodeSqlDriver, hasNativeSqlite } from "./driver.ts";
 export { requirePeer } from "./peer.ts";

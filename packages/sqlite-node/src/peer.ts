@@ -17,3 +17,13 @@ export function requirePeer<T>(name: string, purpose: string): T {
     throw e;
   }
 }
+
+/** The peer dependency, or null when it is not installed. */
+export function optionalPeer<T>(name: string): T | null {
+  try {
+    return require(name) as T;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND" && String((e as Error).message).includes(`'${name}'`)) return null;
+    throw e;
+  }
+}

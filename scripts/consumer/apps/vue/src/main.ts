@@ -1,6 +1,6 @@
-import { createApp, defineComponent, h, ref } from "vue";
+import { computed, createApp, defineComponent, h, ref } from "vue";
 import { schema as s } from "jazz-tools";
-import { JazzProvider, useAll, useDb, useLocalFirstAuth } from "jazz-tools/vue";
+import { createJazzClient, JazzProvider, useAll, useDb, useLocalFirstAuth } from "jazz-tools/vue";
 
 const app = s.defineApp({ todos: s.table({ title: s.string() }) });
 
@@ -26,11 +26,9 @@ const Todos = defineComponent({
 
 const App = defineComponent({
   setup() {
-    const auth = useLocalFirstAuth();
-    return () =>
-      auth.secret.value
-        ? h(JazzProvider, { config: { appId: "consumer-vue", secret: auth.secret.value } }, { default: () => h(Todos) })
-        : h("p", "Loading…");
+    const { secret } = useLocalFirstAuth();
+    const client = computed(() => (secret.value ? createJazzClient({ appId: "consumer-vue", secret: secret.value }) : null));
+    return () => (client.value ? h(JazzProvider, { client: client.value }, { default: () => h(Todos) }) : h("p", "Loading…"));
   },
 });
 
