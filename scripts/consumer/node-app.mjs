@@ -1,5 +1,5 @@
 // The plain-Node consumer: `npx jazz-tools server` from the installed tarball, two Node
-// clients syncing through it, no loader, and no better-sqlite3 (in-memory SQLite on wasm). Run from the consumer folder (outside the repo).
+// clients syncing through it, no loader, and no better-sqlite3 (SQLite on wasm, in memory and in a file). Run from the consumer folder (outside the repo).
 import { spawn } from "node:child_process";
 import { createDb, schema as s, generateAuthSecret } from "jazz-tools";
 import "jazz-tools/backend";
@@ -39,12 +39,14 @@ try {
   if (!seen.some((n) => n.text === "from a")) throw new Error(`client b never saw client a's note: ${JSON.stringify(seen)}`);
   await a.shutdown();
   await b.shutdown();
-  // A database in a file needs the native SQLite, and the error says which package to install.
-  const refused = await createDb({ appId, secret, driver: { type: "persistent", dbName: "./data.sqlite" } }).then(
-    () => null,
-    (e) => e,
-  );
-  if (refused?.name !== "MissingDependencyError" || !refused.message.includes("better-sqlite3")) throw new Error(`a persistent Db without better-sqlite3: ${refused}`);
+  // A database in a file, without better-sqlite3 (wasm SQLite on node:fs): survives a reopen.
+  const file = { appId, secret, driver: { type: "persistent", dbName: "./data.sqlite" } };
+  const p1 = await createDb(file);
+  p1.insert(app.notes, { text: "kept" });
+  await p1.shutdown();
+  const p2 = await createDb(file);
+  if (!(await p2.all(app.notes)).some((n) => n.text === "kept")) throw new Error("a persistent Db lost its row across a reopen");
+  await p2.shutdown();
   console.log("node consumer: two clients synced through npx jazz-tools server");
 } finally {
   process.kill(-server.pid, "SIGTERM");

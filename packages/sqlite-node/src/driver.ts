@@ -1,21 +1,20 @@
 import type Database from "better-sqlite3";
 import { optionalPeer } from "./peer.ts";
-import { MissingDependencyError, type SqlDriver, type SqlValue } from "@jazz-tools/core";
-import { loadWasmSqlite, openWasmMemoryDriver } from "./wasm-fallback.ts";
+import type { SqlDriver, SqlValue } from "@jazz-tools/core";
+import { loadWasmSqlite, openWasmFileDriver, openWasmMemoryDriver } from "./wasm-fallback.ts";
 
-// better-sqlite3 is an optional peer dependency: without it, in-memory databases run on
-// wa-sqlite's wasm build (no native build needed); databases in files need it.
+// better-sqlite3 is an optional peer dependency: without it, databases run on wa-sqlite's wasm
+// build (no native build needed), files through a node:fs VFS (slower, no WAL).
 const BetterSqlite3 = optionalPeer<typeof Database>("better-sqlite3");
 if (!BetterSqlite3) await loadWasmSqlite();
 
-/** Whether files can be opened (the native better-sqlite3 is installed). */
+/** Whether the native better-sqlite3 is installed (else wasm). */
 export const hasNativeSqlite: boolean = BetterSqlite3 !== null;
 
 /** A SqlDriver over better-sqlite3. `filename` ":memory:" (default) or a file path. */
 export function createNodeSqlDriver(filename = ":memory:"): SqlDriver {
   if (!BetterSqlite3) {
-    if (filename === ":memory:") return openWasmMemoryDriver();
-    throw new MissingDependencyError("better-sqlite3", `A Jazz database in a file on Node (${filename})`);
+    return filename === ":memory:" ? openWasmMemoryDriver() : openWasmFileDriver(filename);
   }
   const db = new BetterSqlite3(filename);
   if (filename !== ":memory:") {

@@ -2,3 +2,4 @@
 // installed (in-memory databases: the Vite dev server, tests). Loaded from the wasm bytes.
 export { loadWaSqlite, type WasmSource } from "./load.ts";
 export { WaSqliteDriver, type WaModule } from "./wa-sqlite.ts";
+export { registerJsVfs, type JsVfs } from "./vfs-bridge.ts";

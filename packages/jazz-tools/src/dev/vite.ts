@@ -7,7 +7,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import type { Plugin } from "vite";
 import { CLI_PATH } from "@jazz-tools/server/cli-path";
@@ -88,13 +87,8 @@ export function jazzPlugin(options: JazzPluginOptions = {}): Plugin {
         adminSecret = embedded.adminSecret ?? options.adminSecret ?? randomBytes(24).toString("base64url");
         const dataDir = embedded.dataDir ?? join(root, "node_modules", ".cache", "jazz-dev-server");
         mkdirSync(dataDir, { recursive: true });
-        // Without the native better-sqlite3 (an optional peer dependency) the dev server keeps
-        // its data in memory (wasm SQLite) instead of failing.
-        const inMemory = embedded.inMemory ?? !nativeSqliteInstalled();
-        if (inMemory && embedded.inMemory === undefined) log("[jazz] better-sqlite3 is not installed: the dev server keeps its data in memory (npm install better-sqlite3 to keep it across restarts)");
         const started = await startServer(appId, {
           ...embedded,
-          inMemory,
           dataDir,
           adminSecret,
         });
@@ -149,15 +143,6 @@ function persistAppId(root: string, id: string): string {
   const sep = before.length === 0 || before.endsWith("\n") ? "" : "\n";
   writeFileSync(file, `${before}${sep}${ENV_APP_ID}=${id}\n`);
   return id;
-}
-
-function nativeSqliteInstalled(): boolean {
-  try {
-    createRequire(import.meta.url).resolve("better-sqlite3");
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function startServer(appId: string, o: JazzEmbeddedServerOptions & { dataDir: string; adminSecret: string }) {

@@ -13,7 +13,7 @@
 import { mkdirSync, accessSync, constants, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { SqlDriver } from "@jazz-tools/core";
-import { createNodeSqlDriver } from "@jazz-tools/sqlite-node";
+import { createNodeSqlDriver, hasNativeSqlite } from "@jazz-tools/sqlite-node";
 import { DataDirError, UsageError } from "../errors.ts";
 import { startWalCheckpointer } from "./checkpoint.ts";
 
@@ -59,6 +59,8 @@ export function openDatabase(opts: { dataDir: string; inMemory: boolean; durabil
   } catch (e) {
     throw new DataDirError(`cannot open the database ${file}: ${(e as Error).message}`);
   }
+  // The checkpointing worker drives better-sqlite3; the wasm fallback runs without WAL.
+  if (!hasNativeSqlite) return { driver, file, durability };
   const checkpointer = startWalCheckpointer(driver, file);
   const close = driver.close.bind(driver);
   driver.close = () => {
