@@ -26,6 +26,7 @@ export { resolveRelation, allRelations, type Relation } from "./schema/relations
 // engine + Db façade
 export { Store, BATCHES_TABLE, BATCH_ROWS_TABLE, type ApplyResult, type ApplyOptions } from "./engine/store.ts";
 export { mergeWrite, compareClock, emptyRow, isVisible, type Clock, type RowState } from "./engine/merge.ts";
+export { checkInsertTargets, type InsertRefusal } from "./engine/insert-targets.ts";
 export { MonotonicClock, uuidv7, uuidv7Hex, isUuid } from "./engine/clock.ts";
 export { encodeColumn, decodeColumn, encodeInsert, encodeUpdate, decodeRow, type AppHooks, type TableHooks } from "./engine/encoding.ts";
 export {

@@ -73,6 +73,22 @@ describe("write checks", () => {
     expect(checkBatch(alice, store, boot)).toBeNull();
   });
 
+  it("check an insert naming a stored row as an update of it (client-local checks too)", () => {
+    const { store } = setup();
+    const id = uid();
+    store.applyBatch(batch("alice", [{ table: "todos", id, op: "insert", values: { title: "t", owner_id: "alice" } }]));
+    const bob = compilePolicies(bundle, schema, { user_id: "bob" });
+    // Bob's insert satisfies the insert policy by itself, but it would merge into alice's row.
+    const takeover = batch("bob", [{ table: "todos", id, op: "insert", values: { title: "pwned", owner_id: "bob" } }]);
+    expect(checkBatch(bob, store, takeover)?.message).toBe("policy denied UPDATE on table todos");
+    // The local filter sees the write as the update it is checked as.
+    const seen: string[] = [];
+    checkBatch(bob, store, takeover, (w) => (seen.push(w.op), true));
+    expect(seen).toEqual(["update"]);
+    const alice = compilePolicies(bundle, schema, { user_id: "alice" });
+    expect(checkBatch(alice, store, batch("alice", [{ table: "todos", id, op: "insert", values: { title: "again", owner_id: "alice" } }]))).toBeNull();
+  });
+
   it("check a batch write by write, each seeing the earlier ones, and leave nothing changed", () => {
     const { store, driver } = setup();
     const alice = compilePolicies(bundle, schema, { user_id: "alice" });

@@ -108,15 +108,23 @@ export function readStoredRow(p: CompiledPolicies, driver: SqlDriver, table: str
  * call it for each write right before applying it (inside the batch's transaction), so later
  * writes see earlier ones. An update's proposed row is the stored row with the written values
  * laid over it (what the author asks for); an update or delete of a row that is not visible
- * is denied.
+ * is denied. An insert naming a visible stored row merges into it column by column, so it is
+ * checked as what it does: an update of that row (update policy, the stored row as `old`,
+ * creation unchanged).
  */
 export function checkRowWrite(p: CompiledPolicies, driver: SqlDriver, write: RowWrite, author: string, ts: number): void {
-  const old = write.op === "insert" ? null : readStoredRow(p, driver, write.table, write.id);
+  const old = readStoredRow(p, driver, write.table, write.id);
+  const op: WriteOp = write.op === "insert" && old ? "update" : write.op;
   let next: StoredRow | null = null;
-  if (write.op === "insert") {
+  if (op === "insert") {
     next = { ...write.values, id: write.id, $createdBy: author, $createdAt: ts, $updatedBy: author, $updatedAt: ts };
-  } else if (write.op === "update" && old) {
+  } else if (op === "update" && old) {
     next = { ...old, ...write.values, id: write.id, $createdBy: old.$createdBy, $createdAt: old.$createdAt, $updatedBy: author, $updatedAt: ts };
   }
-  checkWrite(p, driver, write.op, write.table, old, next);
+  checkWrite(p, driver, op, write.table, op === "insert" ? null : old, next);
+}
+
+/** The operation a write is checked as: an insert of a visible stored row is an update. */
+export function effectiveWriteOp(p: CompiledPolicies, driver: SqlDriver, write: RowWrite): WriteOp {
+  return write.op === "insert" && readStoredRow(p, driver, write.table, write.id) ? "update" : write.op;
 }

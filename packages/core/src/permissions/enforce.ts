@@ -9,7 +9,7 @@ import type { Store } from "../engine/store.ts";
 import { quoteIdent, visibleRowPredicate } from "../engine/layout.ts";
 import { parsePermissionsBundle, type PermissionsBundle, type PolicyExpr, type PolicySession } from "./bundle.ts";
 import { CompiledPolicies, PolicyCompileError, policyExpr, type PolicyHook } from "./compile.ts";
-import { checkRowWrite, PolicyDeniedError } from "./check.ts";
+import { checkRowWrite, effectiveWriteOp, PolicyDeniedError } from "./check.ts";
 
 class Rollback extends Error {}
 
@@ -82,14 +82,16 @@ export function checkBatch(
   shouldCheck: (w: Batch["writes"][number]) => boolean = () => true,
 ): PolicyDeniedError | null {
   const driver = store.driver;
+  // `shouldCheck` sees each write as it is checked (an insert of a stored row as an update).
+  const check = (w: Batch["writes"][number]) => shouldCheck({ ...w, op: effectiveWriteOp(p, driver, w) } as Batch["writes"][number]);
   try {
     if (batch.writes.length === 1) {
-      if (shouldCheck(batch.writes[0])) checkRowWrite(p, driver, batch.writes[0], batch.author, batch.ts);
+      if (check(batch.writes[0])) checkRowWrite(p, driver, batch.writes[0], batch.author, batch.ts);
       return null;
     }
     store.transaction(() => {
       batch.writes.forEach((w, i) => {
-        if (shouldCheck(w)) checkRowWrite(p, driver, w, batch.author, batch.ts);
+        if (check(w)) checkRowWrite(p, driver, w, batch.author, batch.ts);
         if (i < batch.writes.length - 1) {
           store.applyBatch({ ...batch, batchId: `${batch.batchId}~check${i}`, writes: [w] }, { ephemeral: true });
         }

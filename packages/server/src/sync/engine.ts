@@ -1,7 +1,7 @@
 // The server's replica: core's Store (the same LWW merge every client runs) over the server
 // database, the batch log, the catalogue, and the write path that decides each batch's fate.
 
-import { Store, createTableStatements, quoteIdent, sqlTypeOf } from "@jazz-tools/core";
+import { Store, checkInsertTargets, createTableStatements, quoteIdent, sqlTypeOf } from "@jazz-tools/core";
 import type { Batch, BatchFate, RuntimeSchema, SqlDriver, TableSchema } from "@jazz-tools/core";
 import { encodeMessage, type WireSession } from "@jazz-tools/core/sync";
 import { BatchLog } from "../storage/log.ts";
@@ -124,6 +124,8 @@ export class ServerEngine {
     }
     const invalid = validateBatch(batch, this.schema);
     if (invalid) return reject(invalid.code, invalid.reason);
+    const refused = checkInsertTargets(this.driver, batch);
+    if (refused) return reject(refused.code, refused.reason);
     if (batch.kind === "transaction") {
       const conflict = this.findConflict(batch);
       if (conflict) return reject("transaction_conflict", CONFLICT_REASON);
