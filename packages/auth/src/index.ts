@@ -11,7 +11,7 @@ export {
   AUTH_SECRET_BYTES,
   AUTH_SECRET_LENGTH,
 } from "./secret/secret.ts";
-export { deriveLocalFirstIdentity, userIdFromPublicKey, type LocalFirstIdentity } from "./identity/derive.ts";
+export { deriveLocalFirstIdentity, userIdFromPublicKey, signWithSecret, type LocalFirstIdentity } from "./identity/derive.ts";
 export { uuidV5, isUuid, NAMESPACE_DNS, NAMESPACE_JAZZ_AUTH_KEY } from "./identity/uuid.ts";
 export { normalizeAudience } from "./jwt/audience.ts";
 export {

@@ -42,6 +42,7 @@ import {
   type LocalJazzServerOptions,
 } from "@jazz-tools/server/testing";
 export type { LocalJazzServerOptions };
+export { TestingServer, pushSchemaCatalogue, type TestingServerOptions, type PushSchemaCatalogueOptions } from "@jazz-tools/server/testing";
 /** A sync server inside the test process; the public shape leaves the server's internals out. */
 export type LocalJazzServer = Omit<InternalLocalJazzServer, "server">;
 export const startLocalJazzServer: (opts?: LocalJazzServerOptions) => Promise<LocalJazzServer> = startInternalLocalJazzServer;

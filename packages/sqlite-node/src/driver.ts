@@ -1,12 +1,11 @@
 import type Database from "better-sqlite3";
 import { optionalPeer } from "./peer.ts";
 import type { SqlDriver, SqlValue } from "@jazz-tools/core";
-import { loadWasmSqlite, openWasmFileDriver, openWasmMemoryDriver } from "./wasm-fallback.ts";
+import { openWasmFileDriver, openWasmMemoryDriver } from "./wasm-fallback.ts";
 
 // better-sqlite3 is an optional peer dependency: without it, databases run on wa-sqlite's wasm
 // build (no native build needed), files through a node:fs VFS (slower, no WAL).
 const BetterSqlite3 = optionalPeer<typeof Database>("better-sqlite3");
-if (!BetterSqlite3) await loadWasmSqlite();
 
 /** Whether the native better-sqlite3 is installed (else wasm). */
 export const hasNativeSqlite: boolean = BetterSqlite3 !== null;

@@ -4,7 +4,7 @@ import { loadWasmSqlite, openWasmMemoryDriver } from "./wasm-fallback.ts";
 // What Node runs on when better-sqlite3 is not installed: wa-sqlite's wasm, in memory.
 describe("wasm SQLite on Node (no better-sqlite3)", () => {
   it("runs statements like the native driver, one database per connection", async () => {
-    await loadWasmSqlite();
+    loadWasmSqlite();
     const a = openWasmMemoryDriver();
     const b = openWasmMemoryDriver();
     a.exec(`CREATE TABLE t (id TEXT PRIMARY KEY, n INTEGER, b BLOB)`);
@@ -26,7 +26,7 @@ describe("wasm SQLite on Node, in a file", () => {
     const { tmpdir } = await import("node:os");
     const { join } = await import("node:path");
     const { openWasmFileDriver } = await import("./wasm-fallback.ts");
-    await loadWasmSqlite();
+    loadWasmSqlite();
     const file = join(mkdtempSync(join(tmpdir(), "jazz-wasm-file-")), "db.sqlite");
     const a = openWasmFileDriver(file);
     a.exec(`CREATE TABLE t (id TEXT PRIMARY KEY, body BLOB)`);

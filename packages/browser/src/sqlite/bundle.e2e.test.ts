@@ -19,7 +19,8 @@ it("ships our own wasm loader, and the worker loads the sync client only on dema
   const assets = join(outDir, "assets");
   const js = Object.fromEntries(readdirSync(assets).filter((f) => f.endsWith(".js")).map((f) => [f, readFileSync(join(assets, f), "utf8")]));
   const page = Object.keys(js).find((f) => f.startsWith("index-"))!;
-  const worker = Object.keys(js).find((f) => f.startsWith("worker-"))!;
+  // The worker entry is worker-<8-char hash>.js (its lazy chunks are worker-sync-<hash>.js, …).
+  const worker = Object.keys(js).find((f) => /^worker-[\w-]{8}\.js$/.test(f))!;
   expect(readdirSync(assets).some((f) => f.endsWith(".wasm"))).toBe(true);
   // String literals of wa-sqlite's Emscripten loader (names are minified away, texts stay).
   const glue = /Synchronous WebAssembly cannot call async function|failed to asynchronously prepare wasm/;

@@ -20,6 +20,19 @@ const URANDOM_FD = 99; // SQLite ignores descriptors below 3; any free number wo
 const decoder = new TextDecoder();
 
 export async function loadWaSqlite(source: WasmSource): Promise<WaModule> {
+  const { imports, start } = prepare();
+  const compiled = "module" in source ? source.module : await WebAssembly.compile(source.binary as BufferSource);
+  return start(await WebAssembly.instantiate(compiled, imports));
+}
+
+/** The same, synchronously (Node, or a worker: compiling a large module on a page's main thread is refused). */
+export function loadWaSqliteSync(source: WasmSource): WaModule {
+  const { imports, start } = prepare();
+  const compiled = "module" in source ? source.module : new WebAssembly.Module(source.binary as BufferSource);
+  return start(new WebAssembly.Instance(compiled, imports));
+}
+
+function prepare(): { imports: WebAssembly.Imports; start(instance: WebAssembly.Instance): WaModule } {
   const m = { retryOps: [], pendingOps: [], callbacks: new Map() } as unknown as WaModule;
   let memory: WebAssembly.Memory;
   const refreshViews = () => {
@@ -124,11 +137,13 @@ export async function loadWaSqlite(source: WasmSource): Promise<WaModule> {
   }
 
   const imports = { a: env } as WebAssembly.Imports;
-  const compiled = "module" in source ? source.module : await WebAssembly.compile(source.binary as BufferSource);
-  const instance = await WebAssembly.instantiate(compiled, imports);
+  return { imports, start: (instance) => finish(m, instance, (mem) => (memory = mem), refreshViews) };
+}
+
+function finish(m: WaModule, instance: WebAssembly.Instance, setMemory: (m: WebAssembly.Memory) => void, refreshViews: () => void): WaModule {
   const exports = instance.exports as Record<string, unknown>;
   for (const [name, key] of Object.entries(EXPORTS)) (m as unknown as Record<string, unknown>)[name] = exports[key];
-  memory = exports[EXPORTS.memory] as WebAssembly.Memory;
+  setMemory(exports[EXPORTS.memory] as WebAssembly.Memory);
   refreshViews();
   m.UTF8ToString = (p) => {
     if (!p) return "";

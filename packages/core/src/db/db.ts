@@ -16,7 +16,7 @@ import type { SubscriptionDelta } from "../subscriptions/types.ts";
 import type { ReplicaLink } from "./link.ts";
 import { DbAuth } from "./auth.ts";
 import { LiveQueries, LiveQuery, type IncrementalSpec } from "./live.ts";
-import { AnonymousWriteDeniedError, DbClosedError, DbConfigError, PersistedWriteRejectedError, QueryRefusedError, ScopeClosedError } from "./errors.ts";
+import { DbClosedError, DbConfigError, PersistedWriteRejectedError, QueryRefusedError, ScopeClosedError } from "./errors.ts";
 import type { DbConfig, DbOptions, InsertOptions, MutationErrorEvent, QueryOptions, UpdateOptions, UpsertOptions, WaitOptions, WriteHandle, WriteResult } from "./types.ts";
 import type { BatchScope, DbDirectBatch, InsertData, RowOfTable, TableArg, UpdateData } from "./scope.ts";
 import type { LocalPermissions } from "../permissions/local.ts";
@@ -196,9 +196,6 @@ export class Db {
     return { batchId: uuidv7Hex(), kind, writes: [], visible: null, closed: false };
   }
 
-  private denyAnonymous(table: string, op: "insert" | "update" | "delete"): void {
-    if (this.auth.isAnonymous) throw new AnonymousWriteDeniedError(table, op);
-  }
 
   private stagedIndex(stage: Stage): Map<string, boolean> {
     if (!stage.visible) {
@@ -216,7 +213,6 @@ export class Db {
   private stageInsert(stage: Stage, tableArg: TableArg, data: Record<string, unknown>, opts: InsertOptions = {}): Record<string, unknown> {
     if (stage.closed) throw new ScopeClosedError("batch");
     const table = this.tableName(tableArg);
-    this.denyAnonymous(table, "insert");
     let id: string;
     if (opts.id !== undefined) {
       if (!isUuid(opts.id)) throw new InvalidIdError(opts.id);
@@ -239,7 +235,6 @@ export class Db {
   private stageUpdate(stage: Stage, tableArg: TableArg, id: string, data: Record<string, unknown>): void {
     if (stage.closed) throw new ScopeClosedError("batch");
     const table = this.tableName(tableArg);
-    this.denyAnonymous(table, "update");
     if (typeof id !== "string") throw new InvalidIdError(id);
     if (!this.isVisible(stage, table, id)) throw new RowNotFoundError(table, id, "Update");
     const schema = this.store.getSchema().tables[table];
@@ -267,7 +262,6 @@ export class Db {
   private stageDelete(stage: Stage, tableArg: TableArg, id: string): void {
     if (stage.closed) throw new ScopeClosedError("batch");
     const table = this.tableName(tableArg);
-    this.denyAnonymous(table, "delete");
     if (typeof id !== "string") throw new InvalidIdError(id);
     if (!this.isVisible(stage, table, id)) throw new RowNotFoundError(table, id, "Delete");
     this.markStaged(stage);

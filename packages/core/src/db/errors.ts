@@ -1,5 +1,9 @@
 // Errors the Db throws or rejects with. Texts follow the reference where it has one.
 
+/**
+ * Kept for the reference's API: neither the Db nor the server throws it. Anonymous sessions
+ * write like any other; permissions decide (the reference's production path does the same).
+ */
 export class AnonymousWriteDeniedError extends Error {
   override name = "AnonymousWriteDeniedError";
   constructor(readonly table: string, readonly op: "insert" | "update" | "delete" = "insert") {

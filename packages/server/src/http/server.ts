@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import type { WebSocketServer as WebSocketServerType } from "ws";
 import { requirePeer } from "@jazz-tools/sqlite-node";
+import { schemaHash } from "@jazz-tools/core";
 import { BEARER_SUBPROTOCOL_PREFIX, CLOSE, SYNC_SUBPROTOCOL, type HandshakeAuth } from "@jazz-tools/core/sync";
 import type { ServerOptions } from "../cli/options.ts";
 import { Authenticator } from "../auth/resolve.ts";
@@ -72,6 +73,17 @@ export async function startSyncServer(
         json(res, 200, { schema: engine.schema, permissions: engine.permissions });
         return;
       }
+      // The catalogue as the reference's apps poll it (an edge answers with what has reached it).
+      if (req.method === "GET" && rest === "schemas") {
+        json(res, 200, { hashes: currentSchemaHash() ? [currentSchemaHash()] : [] });
+        return;
+      }
+      if (req.method === "GET" && rest === "admin/permissions/head") {
+        if (!admin) throw new SchemaPublishError(401, "reading the permissions head needs the admin secret (X-Jazz-Admin-Secret)");
+        const hash = currentSchemaHash();
+        json(res, 200, { head: engine.permissions !== undefined && engine.permissions !== null && hash ? { schemaHash: hash } : null });
+        return;
+      }
       if (req.method === "POST" && (rest === "schema" || rest === "admin/schema")) {
         const body = (await readJson(req)) as { schema?: unknown; permissions?: unknown };
         if (edge) {
@@ -82,7 +94,7 @@ export async function startSyncServer(
         }
         if (body.schema !== undefined) service.publishSchema(body.schema as never, { admin });
         if (body.permissions !== undefined) service.publishPermissions(body.permissions, { admin });
-        json(res, 200, { schema: engine.schema, permissions: engine.permissions });
+        json(res, 200, { schema: engine.schema, permissions: engine.permissions, hash: currentSchemaHash() });
         return;
       }
     } catch (e) {
@@ -93,6 +105,11 @@ export async function startSyncServer(
       throw e;
     }
     json(res, 404, { error: "not_found", message: `no route ${req.method} ${url.pathname}` });
+  }
+
+  /** The deployed schema's hash (core's schemaHash), or null before any table exists. */
+  function currentSchemaHash(): string | null {
+    return Object.keys(engine.schema.tables).length ? schemaHash(engine.schema) : null;
   }
 
   async function adminFrom(req: IncomingMessage): Promise<boolean> {

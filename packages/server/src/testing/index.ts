@@ -2,3 +2,4 @@
 export * from "./spawn.ts";
 export * from "./clients.ts";
 export * from "./local.ts";
+export * from "./testing-server.ts";

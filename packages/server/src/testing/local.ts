@@ -17,6 +17,8 @@ export interface LocalJazzServerOptions {
   allowLocalFirstAuth?: boolean;
   /** Persist to this directory; default in memory. */
   dataDir?: string;
+  /** Keep everything in memory, even with a dataDir. */
+  inMemory?: boolean;
   /** Edge mode: the core's URL. Needs peerSecret. */
   upstreamUrl?: string;
   /** Server-to-server secret: required for an edge; on a core, lets edges connect. */
@@ -47,7 +49,7 @@ export async function startLocalJazzServer(opts: LocalJazzServerOptions = {}): P
       port: opts.port ?? 0,
       host: "127.0.0.1",
       dataDir: opts.dataDir ?? "",
-      inMemory: !opts.dataDir,
+      inMemory: opts.inMemory ?? !opts.dataDir,
       allowLocalFirstAuth: opts.allowLocalFirstAuth ?? true,
       backendSecret: opts.backendSecret,
       adminSecret,

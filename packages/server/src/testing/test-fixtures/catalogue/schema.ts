@@ -1,0 +1,5 @@
+import { schema as s } from "@jazz-tools/core";
+
+export const app = s.defineApp({
+  todos: s.table({ title: s.string(), owner_id: s.string() }),
+});
