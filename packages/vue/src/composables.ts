@@ -1,4 +1,4 @@
-import { onScopeDispose, ref, shallowRef, toValue, watch, type MaybeRefOrGetter, type Ref } from "vue";
+import { ref, toValue, watch, type MaybeRefOrGetter, type Ref } from "vue";
 import type { Session } from "@jazz-tools/auth";
 import { applyDelta, cloneValue, queryKey, reconcileArray, type LiveQueryOptions, type SubscriptionDelta } from "@jazz-tools/core/subscriptions";
 import type { QueryLike } from "@jazz-tools/core";
@@ -9,13 +9,12 @@ export function useDb(): Db {
   return useJazzClient().db;
 }
 
-/** The current session, kept up to date through auth changes. */
-export function useSession(): Readonly<Ref<Session | null>> {
-  const client = useJazzClient();
-  const session = shallowRef<Session | null>(client.session);
-  const stop = client.onAuthChanged((state) => (session.value = state.session));
-  onScopeDispose(stop);
-  return session;
+/**
+ * The session of the provider's client, as the reference returns it: a plain `Session | null`
+ * (not a ref). A new identity comes with a new client, which remounts the provider's children.
+ */
+export function useSession(): Session | null {
+  return useJazzClient().session;
 }
 
 /**

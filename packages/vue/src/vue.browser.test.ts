@@ -174,13 +174,13 @@ describe("createJazzClient", () => {
 });
 
 describe("JazzProvider (Vue)", () => {
-  it("shows the fallback slot for a promised client, then the default slot; useSession is reactive data", async () => {
+  it("shows the fallback slot for a promised client, then the default slot; useSession is the client's session", async () => {
     let resolve!: (c: JazzClient) => void;
     const pending = new Promise<JazzClient>((r) => (resolve = r));
     withProvider(pending, defineComponent({
       setup() {
         const session = useSession();
-        return () => h("p", { "data-testid": "uid" }, session.value?.user_id ?? "none");
+        return () => h("p", { "data-testid": "uid" }, session?.user_id ?? "none");
       },
     }));
     expect(screen.getByText("loading")).toBeTruthy();

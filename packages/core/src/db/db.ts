@@ -79,6 +79,7 @@ export class Db {
   private readonly defaultReadTier: DurabilityTier;
   private readonly authorityRank: number;
   private queryIds = 0;
+  private readonly permissionsAuthority: boolean;
   /** Row-level permissions, enforced locally once the server's bundle is known (null: none yet). */
   private permissions: LocalPermissions | null = null;
   /** A bundle waiting for the enforcement code to load (see permissions/lazy.ts). */
@@ -94,6 +95,7 @@ export class Db {
     this.defaultReadTier = options.defaultReadTier ?? "local";
     this.authorityRank = TIER_RANK[options.authorityTier ?? (options.config.serverUrl ? "global" : "local")];
     this.auth = new DbAuth(options.config, options.premintedToken);
+    this.permissionsAuthority = options.permissionsAuthority === true;
     this.store = new Store(this.driver);
     this.traces = new QueryTraces(options.config.devMode === true);
     if (this.link) {
@@ -140,6 +142,7 @@ export class Db {
         return s ? { user_id: s.user_id, claims: s.claims ?? {}, authMode: this.auth.authMode } : null;
       },
       () => this.auth.admin,
+      this.permissionsAuthority,
     );
     this.permissions.setBundle(bundle);
     this.compiled.clear();

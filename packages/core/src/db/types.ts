@@ -52,6 +52,12 @@ export interface DbOptions {
    * local-first token; with no auth configured: an anonymous token and its seed.
    */
   premintedToken?: { token: string; anonymousSecret?: string };
+  /**
+   * This Db is the authority for its permissions (an embedded backend acting for a session):
+   * reads are filtered by the read policy and every write is checked in full, instead of the
+   * client-side subset a server-backed Db checks.
+   */
+  permissionsAuthority?: boolean;
 }
 
 export interface WaitOptions {

@@ -39,3 +39,4 @@ export { PolicyDeniedError, checkWrite, isWriteAllowed, checkRowWrite, readStore
 export type { StoredRow, WriteOp } from "./check.ts";
 export { PermissionsState, checkBatch, projectBatches, policyTables, readPolicyScope, assertBundleFitsSchema, isRowLocalWrite } from "./enforce.ts";
 export { LocalPermissions } from "./local.ts";
+export { provideLocalPermissions } from "./lazy.ts";

@@ -15,3 +15,8 @@ export function localPermissionsModule(): typeof LocalModule | null {
 export function loadLocalPermissions(): Promise<typeof LocalModule> {
   return (loading ??= import("./local.ts").then((m) => (loaded = m)));
 }
+
+/** Hands over the module loaded statically (Node code that needs it synchronously). */
+export function provideLocalPermissions(m: typeof LocalModule): void {
+  loaded ??= m;
+}

@@ -22,6 +22,8 @@ export class LocalPermissions {
   constructor(
     private readonly session: () => PolicySession | null,
     private readonly bypass: () => boolean,
+    /** The Db is the authority (embedded backend): full read filtering and write checks. */
+    private readonly authority = false,
   ) {}
 
   /** The bundle from the server's catalogue (null/undefined: none, back to permissive). */
@@ -43,7 +45,7 @@ export class LocalPermissions {
   check(store: Store, batch: Batch): void {
     const p = this.policies(store.getSchema());
     if (!p) return;
-    const denied = checkBatch(p, store, batch, (w) => isRowLocalWrite(p.bundle, w.table, w.op));
+    const denied = checkBatch(p, store, batch, this.authority ? undefined : (w) => isRowLocalWrite(p.bundle, w.table, w.op));
     if (denied) throw denied;
   }
 
@@ -51,6 +53,7 @@ export class LocalPermissions {
   readHook(schema: RuntimeSchema): PolicyHook | undefined {
     const p = this.policies(schema);
     if (!p) return undefined;
+    if (this.authority) return p.hook;
     const hook: PolicyHook = (table, op, alias) => (op === "read" ? null : p.predicate(table, op, alias));
     // Carry the policies so live queries also watch the tables the flags depend on.
     return Object.assign(hook, { policies: p });

@@ -5,10 +5,15 @@
 // own bearer token when no backend secret is configured.
 
 import type { Session } from "@jazz-tools/auth";
-import type { Db, DbConfig } from "@jazz-tools/core";
+import { Db, type DbConfig, type SqlDriver } from "@jazz-tools/core";
+import { LocalPermissions, provideLocalPermissions } from "@jazz-tools/core/permissions";
+import { createNodeSqlDriver } from "@jazz-tools/sqlite-node";
 import { Authenticator } from "../auth/resolve.ts";
 import { AuthError } from "../errors.ts";
 import { openNodeDb } from "../client/node-db.ts";
+
+// Embedded session handles apply `permissions` synchronously from their first read.
+provideLocalPermissions({ LocalPermissions });
 
 export const BACKEND_PRINCIPAL = "jazz:system";
 
@@ -44,6 +49,8 @@ export class JazzContext {
   private readonly attributed = new Map<string, Db>();
   private authenticator: Promise<Authenticator> | null = null;
   private closed = false;
+  /** Without a serverUrl every handle shares this one store (the context's database). */
+  private embedded: SqlDriver | null = null;
 
   constructor(readonly options: JazzContextOptions) {
     if (!options || typeof options.appId !== "string" || !options.appId) {
@@ -59,13 +66,31 @@ export class JazzContext {
     return { appId, ...(serverUrl ? { serverUrl } : {}), ...(env ? { env } : {}), ...(userBranch ? { userBranch } : {}), ...extra };
   }
 
-  private open(config: DbConfig, link: { backendSession?: Session; dataPath?: string } = {}): Db {
+  private open(config: DbConfig, link: { backendSession?: Session; dataPath?: string; asSession?: boolean } = {}): Db {
     if (this.closed) throw new Error("this JazzContext has been shut down");
+    if (!this.options.serverUrl) return this.openEmbedded(config, link.asSession === true);
     return openNodeDb(config, {
       dataPath: link.dataPath,
       backendSecret: this.options.serverUrl ? this.options.backendSecret : undefined,
       backendSession: link.backendSession,
     });
+  }
+
+  /**
+   * A handle on the context's own store. Session handles are the authority for `permissions`
+   * (reads filtered by the read policy, writes checked in full); the backend handle bypasses them.
+   */
+  private openEmbedded(config: DbConfig, asSession: boolean): Db {
+    if (!this.embedded) {
+      const d = this.options.driver;
+      this.embedded = createNodeSqlDriver(d?.type === "persistent" ? d.dataPath : ":memory:");
+    }
+    const shared = this.embedded;
+    // Each Db closes its driver on shutdown; the context closes the shared one itself.
+    const driver: SqlDriver = { exec: (q) => shared.exec(q), run: (q, p) => shared.run(q, p), all: (q, p) => shared.all(q, p), close: () => {} };
+    const db = new Db({ config, driver, permissionsAuthority: asSession });
+    if (asSession && this.options.permissions !== undefined) db.setPermissions(JSON.parse(JSON.stringify(this.options.permissions)));
+    return db;
   }
 
   /** The backend itself: backend-secret credentials, writes authored as `jazz:system`. */
@@ -96,7 +121,7 @@ export class JazzContext {
     }
     let db = this.sessions.get(s.user_id);
     if (!db) {
-      db = this.open(this.config({ cookieSession: s }), { backendSession: s });
+      db = this.open(this.config({ cookieSession: s }), { backendSession: s, asSession: true });
       this.sessions.set(s.user_id, db);
     }
     return db;
@@ -163,6 +188,14 @@ export class JazzContext {
     }
   }
 
+  /**
+   * Every write of every handle is durable once committed (SQLite, synchronous=FULL), so there
+   * is nothing to write out; flush() is the reference's call before a shutdown or a restart.
+   */
+  flush(): void {
+    if (this.closed) throw new Error("this JazzContext has been shut down");
+  }
+
   async shutdown(): Promise<void> {
     this.closed = true;
     const all = [this.backend, ...this.sessions.values(), ...this.attributed.values()].filter((d): d is Db => !!d);
@@ -170,6 +203,8 @@ export class JazzContext {
     this.sessions.clear();
     this.attributed.clear();
     await Promise.all(all.map((d) => d.shutdown()));
+    this.embedded?.close();
+    this.embedded = null;
   }
 }
 
