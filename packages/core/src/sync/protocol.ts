@@ -128,12 +128,20 @@ export function decodeBatchValues(batch: Batch): Batch {
       if (x !== null && typeof x === "object") {
         const o = x as { $bytes?: unknown; $bigint?: unknown };
         if (typeof o.$bytes === "string") v[k] = base64ToBytes(o.$bytes);
-        else if (typeof o.$bigint === "string") v[k] = BigInt(o.$bigint);
+        else if (typeof o.$bigint === "string") v[k] = decodeBigint(o.$bigint, `${w.table}.${k}`);
         else throw new ProtocolError(`write value ${w.table}.${k} is an object; SqlValues are strings, numbers, bytes or null`);
       }
     }
   }
   return batch;
+}
+
+/** SQLite integers are 64-bit: at most 19 digits. Checked before parsing (a huge string costs seconds). */
+function decodeBigint(text: string, where: string): bigint {
+  if (text.length > 20 || !/^-?\d{1,19}$/.test(text)) throw new ProtocolError(`write value ${where}: {"$bigint"} must be a 64-bit integer in decimal`);
+  const n = BigInt(text);
+  if (n > 9223372036854775807n || n < -9223372036854775808n) throw new ProtocolError(`write value ${where}: {"$bigint"} is outside the 64-bit range`);
+  return n;
 }
 
 function bytesToBase64(bytes: Uint8Array): string {

@@ -85,7 +85,10 @@ export async function startSyncServer(
         return;
       }
       if (req.method === "POST" && (rest === "schema" || rest === "admin/schema")) {
-        const body = (await readJson(req)) as { schema?: unknown; permissions?: unknown };
+        const body = (await readJson(req)) as { schema?: unknown; permissions?: unknown } | null;
+        if (!body || typeof body !== "object" || Array.isArray(body)) {
+          throw new SchemaPublishError(400, 'the body must be a JSON object { "schema"?: {...}, "permissions"?: {...} }');
+        }
         if (edge) {
           // The core owns the catalogue: an edge forwards deploys to it.
           const r = await edge.forwardPublish(body, header(req, "x-jazz-admin-secret"));

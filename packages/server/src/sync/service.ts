@@ -5,6 +5,9 @@ import type { Batch, BatchFate, DurabilityTier, QueryIR, RuntimeSchema } from "@
 import { CLOSE } from "@jazz-tools/core/sync";
 import type { Authenticator } from "../auth/resolve.ts";
 import { SchemaPublishError } from "../errors.ts";
+
+/** Names that would reach Object.prototype through an object lookup. */
+const RESERVED_NAMES = new Set(["__proto__", "constructor", "prototype"]);
 import type { Connection } from "./connection.ts";
 import { ServerEngine, type Accepted } from "./engine.ts";
 import { SubscriptionHub } from "./hub.ts";
@@ -72,7 +75,7 @@ export class SyncService {
     let outcomes: { fate: BatchFate | null; applied: Accepted["applied"] }[];
     try {
       outcomes = this.engine.store.transaction(() =>
-        items.map(({ from, batch }) => (up ? up.accept(from, batch) : this.engine.accept(batch, from.session!, from.isPrivileged))),
+        items.map(({ from, batch }) => this.isolated(batch, () => (up ? up.accept(from, batch) : this.engine.accept(batch, from.session!, from.isPrivileged)))),
       );
     } catch (e) {
       // The commit itself failed: nothing was acknowledged; the clients re-push on reconnect.
@@ -90,10 +93,38 @@ export class SyncService {
     up?.committed();
   }
 
+  /**
+   * One member of a group commit, in its own savepoint: if deciding it throws (a bug, or input
+   * no check foresaw), that batch alone is rejected and rolled back; the others still commit.
+   */
+  private isolated(batch: Batch, decide: () => { fate: BatchFate | null; applied: Accepted["applied"] }) {
+    const driver = this.engine.driver;
+    driver.exec("SAVEPOINT jazz_member");
+    try {
+      const outcome = decide();
+      driver.exec("RELEASE jazz_member");
+      return outcome;
+    } catch (e) {
+      driver.exec("ROLLBACK TO jazz_member");
+      driver.exec("RELEASE jazz_member");
+      const fate: BatchFate = { batchId: String(batch.batchId), kind: "rejected", code: "invalid_batch", reason: `the server could not apply this batch: ${(e as Error)?.message ?? e}` };
+      return { fate, applied: null };
+    }
+  }
+
   /** Structural schema: anyone in development, admin only with NODE_ENV=production. */
   publishSchema(schema: RuntimeSchema, who: { admin: boolean }): boolean {
-    if (!schema || typeof schema !== "object" || typeof (schema as RuntimeSchema).tables !== "object") {
+    const tables = (schema as RuntimeSchema | null)?.tables;
+    if (!schema || typeof schema !== "object" || !tables || typeof tables !== "object" || Array.isArray(tables)) {
       throw new SchemaPublishError(400, "schema must be a runtime schema object { tables: {...} }");
+    }
+    for (const [name, table] of Object.entries(tables)) {
+      if (RESERVED_NAMES.has(name)) throw new SchemaPublishError(400, `table name ${JSON.stringify(name)} is reserved; rename the table`);
+      const columns = (table as { columns?: unknown } | null)?.columns;
+      if (!columns || typeof columns !== "object" || Array.isArray(columns)) throw new SchemaPublishError(400, `table ${name} needs a columns object`);
+      for (const col of Object.keys(columns)) {
+        if (RESERVED_NAMES.has(col)) throw new SchemaPublishError(400, `column name ${name}.${JSON.stringify(col)} is reserved; rename the column`);
+      }
     }
     if (this.opts.production && !who.admin) {
       throw new SchemaPublishError(403, "publishing a schema in production needs the admin secret (jazz-tools deploy)");

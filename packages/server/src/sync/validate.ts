@@ -9,7 +9,8 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 export function validateBatch(batch: Batch, schema: RuntimeSchema): { code: string; reason: string } | null {
   if (batch.writes.length === 0) return { code: "invalid_batch", reason: "batch has no writes" };
   for (const w of batch.writes) {
-    const table = schema.tables[w.table];
+    // Own properties only: a name like "constructor" or "__proto__" must not reach Object.prototype.
+    const table = typeof w.table === "string" && Object.hasOwn(schema.tables, w.table) ? schema.tables[w.table] : undefined;
     if (!table) {
       return { code: "unknown_table", reason: `table ${w.table} is not in the server schema (publish the schema first)` };
     }
@@ -17,14 +18,14 @@ export function validateBatch(batch: Batch, schema: RuntimeSchema): { code: stri
     if (w.op === "delete") continue;
     const values = w.values ?? {};
     for (const [col, v] of Object.entries(values)) {
-      const def = table.columns[col];
+      const def = Object.hasOwn(table.columns, col) ? table.columns[col] : undefined;
       if (!def) return { code: "unknown_column", reason: `column ${w.table}.${col} is not in the server schema` };
       const problem = checkValue(def, v);
       if (problem) return { code: "invalid_value", reason: `${w.table}.${col}: ${problem}` };
     }
     if (w.op === "insert") {
       for (const [col, def] of Object.entries(table.columns)) {
-        if (!(col in values) && !def.optional && def.default === undefined && def.merge !== "counter") {
+        if (!Object.hasOwn(values, col) && !def.optional && def.default === undefined && def.merge !== "counter") {
           return { code: "missing_column", reason: `insert into ${w.table} has no value for required column ${col}` };
         }
       }

@@ -59,6 +59,9 @@ export function hopMembership(ctx: Ctx, ir: QueryIR, alias: string): Frag {
   return cat(`${alias}.id IN (SELECT ${chain.endAlias}.id FROM ${quoteIdent(ir.table)} AS ${s}`, chain.joins, " WHERE ", where, ")");
 }
 
+/** A bound on recursive traversal, so one query cannot hold the server for seconds. */
+export const MAX_GATHER_DEPTH = 100;
+
 /**
  * `alias.id IN (closure)`. Seeds: the rows of `seed` (table = the gather's table) matching its
  * conditions. Step: from each reached node g, the rows of step.table whose marked conditions
@@ -67,8 +70,8 @@ export function hopMembership(ctx: Ctx, ir: QueryIR, alias: string): Frag {
 export function gatherMembership(ctx: Ctx, table: string, seed: QueryIR, gather: NonNullable<QueryIR["gather"]>, alias: string): Frag {
   const { step, maxDepth } = gather;
   if (!step || typeof step.table !== "string") throw new QueryError("gather() needs a step query.");
-  if (typeof maxDepth !== "number" || !Number.isInteger(maxDepth) || maxDepth < 0)
-    throw new QueryError(`gather() maxDepth must be a non-negative integer, got ${JSON.stringify(maxDepth)}.`);
+  if (typeof maxDepth !== "number" || !Number.isInteger(maxDepth) || maxDepth < 0 || maxDepth > MAX_GATHER_DEPTH)
+    throw new QueryError(`gather() maxDepth must be an integer from 0 to ${MAX_GATHER_DEPTH}, got ${JSON.stringify(maxDepth)}.`);
   if (seed.table !== table)
     throw new QueryError(`gather() start must query "${table}", got "${seed.table}".`);
   const g = ctx.alias("g");
