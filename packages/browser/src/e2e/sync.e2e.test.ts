@@ -479,7 +479,7 @@ describe("external JWT", () => {
   /** An ES256 JWT for "ext-user" signed with node:crypto (JOSE wants the raw r||s signature). */
   const jwt = (ttlSeconds: number) => {
     const now = Math.floor(Date.now() / 1000);
-    const input = `${b64({ alg: "ES256", typ: "JWT" })}.${b64({ sub: "ext-user", iat: now, exp: now + ttlSeconds })}`;
+    const input = `${b64({ alg: "ES256", typ: "JWT" })}.${b64({ sub: "ext-user", aud: APP, iat: now, exp: now + ttlSeconds })}`;
     return `${input}.${sign("sha256", Buffer.from(input), { key: keys.privateKey, dsaEncoding: "ieee-p1363" }).toString("base64url")}`;
   };
   beforeAll(async () => {

@@ -83,6 +83,11 @@ describe("hostile tokens are refused over the wire", () => {
     ["an HS256 token keyed with the server's public key (alg confusion)", () => ({ token: "" }), "invalid"],
     ["an external token without sub", () => ({ token: "" }), "invalid"],
     ["an expired external token", () => ({ token: "" }), "expired"],
+    ["an external token without exp", () => ({ token: "" }), "invalid"],
+    ["an external token living ten years", () => ({ token: "" }), "invalid"],
+    ["an external token for another app (aud)", () => ({ token: "" }), "invalid"],
+    ["an external token without aud", () => ({ token: "" }), "invalid"],
+    ["an external token issued in the future", () => ({ token: "" }), "invalid"],
     ["a wrong backend secret", () => ({ backendSecret: "nope", session: { user_id: "alice" } }), "invalid"],
     ["a backend session without user_id", () => ({ backendSecret: "backend-s3cret", session: { user_id: "" } }), "invalid"],
     ["a wrong admin secret", () => ({ adminSecret: "nope" }), "invalid"],
@@ -96,8 +101,14 @@ describe("hostile tokens are refused over the wire", () => {
       const pem = rsa.publicKey.export({ type: "spki", format: "pem" }).toString();
       return new SignJWT({ sub: "u1" }).setProtectedHeader({ alg: "HS256" }).setIssuedAt().setExpirationTime("10m").sign(new TextEncoder().encode(pem));
     }
-    if (name.includes("without sub")) return new SignJWT({ role: "x" }).setProtectedHeader({ alg: "RS256" }).setIssuedAt().setExpirationTime("10m").sign(rsa.privateKey);
-    return new SignJWT({ sub: "u1" }).setProtectedHeader({ alg: "RS256" }).setIssuedAt(t - 7200).setExpirationTime(t - 3600).sign(rsa.privateKey);
+    if (name.includes("without sub")) return new SignJWT({ role: "x" }).setProtectedHeader({ alg: "RS256" }).setAudience(APP).setIssuedAt().setExpirationTime("10m").sign(rsa.privateKey);
+    const signed = (f: (j: SignJWT) => SignJWT) => f(new SignJWT({ sub: "u1" }).setProtectedHeader({ alg: "RS256" })).sign(rsa.privateKey);
+    if (name.includes("without exp")) return signed((j) => j.setAudience(APP).setIssuedAt());
+    if (name.includes("ten years")) return signed((j) => j.setAudience(APP).setIssuedAt().setExpirationTime(t + 10 * 365 * 86_400));
+    if (name.includes("another app")) return signed((j) => j.setAudience("some-other-app").setIssuedAt().setExpirationTime("10m"));
+    if (name.includes("without aud")) return signed((j) => j.setIssuedAt().setExpirationTime("10m"));
+    if (name.includes("in the future")) return signed((j) => j.setAudience(APP).setIssuedAt(t + 3600).setExpirationTime(t + 4000));
+    return signed((j) => j.setAudience(APP).setIssuedAt(t - 7200).setExpirationTime(t - 3600));
   }
 
   it.each(hostile)("refuses %s", async (name, make, reason) => {
@@ -144,7 +155,7 @@ describe("hostile tokens are refused over the wire", () => {
   });
 
   it("accepts an external JWT verified with the public key: sub verbatim, claims kept", async () => {
-    const token = await new SignJWT({ sub: "auth0|alice", claims: { role: "manager" } }).setProtectedHeader({ alg: "RS256" }).setIssuedAt().setExpirationTime("10m").sign(rsa.privateKey);
+    const token = await new SignJWT({ sub: "auth0|alice", claims: { role: "manager" } }).setProtectedHeader({ alg: "RS256" }).setAudience(APP).setIssuedAt().setExpirationTime("10m").sign(rsa.privateKey);
     const c = await connectWith(server, { token });
     expect(c.auth[0]!.session).toMatchObject({ user_id: "auth0|alice", authMode: "external", claims: { role: "manager", subject: "auth0|alice" } });
     const b = insertTodo("auth0|alice", rowId(), { title: "external", owner: "alice" });
@@ -223,7 +234,7 @@ describe("JWKS: cached, refreshed on an unknown kid", () => {
   });
 
   const tokenFor = (k: { kid: string; privateKey: KeyObject }, sub: string) =>
-    new SignJWT({ sub }).setProtectedHeader({ alg: "ES256", kid: k.kid }).setIssuedAt().setExpirationTime("10m").sign(k.privateKey);
+    new SignJWT({ sub }).setProtectedHeader({ alg: "ES256", kid: k.kid }).setAudience(APP).setIssuedAt().setExpirationTime("10m").sign(k.privateKey);
 
   it("verifies with the fetched key set, caches it, and refetches for a new kid", async () => {
     const c1 = await connectWith(server, { token: await tokenFor(keys[0]!, "user-1") });

@@ -9,6 +9,7 @@ import {
   ANONYMOUS_ISSUER,
   LOCAL_FIRST_ISSUER,
   decodeJwtPayload,
+  normalizeAudience,
   verifyLocalFirstIdentityProof,
 } from "@jazz-tools/auth";
 import type { HandshakeAuth, WireSession } from "@jazz-tools/core/sync";
@@ -24,6 +25,12 @@ export interface AuthConfig {
   allowLocalFirstAuth: boolean;
   jwksUrl?: string;
   jwtPublicKey?: string;
+  /** External JWTs must carry this `aud` (default: the app id, as given or UUIDv5-normalised). */
+  jwtAudience?: string;
+  /** External JWTs must carry this `iss` (default: not checked). */
+  jwtIssuer?: string;
+  /** Longest accepted external JWT lifetime, exp − iat, in seconds (default 86400). */
+  jwtMaxLifetimeSeconds?: number;
   backendSecret?: string;
   adminSecret?: string;
   /** Edge servers presenting this secret may connect as peers (see ../edge/). */
@@ -43,6 +50,9 @@ export interface ResolvedAuth {
 }
 
 type KeyGetter = Parameters<typeof jwtVerify>[1];
+
+const CLOCK_LEEWAY_SECONDS = 5;
+const DEFAULT_MAX_LIFETIME_SECONDS = 86_400;
 
 export class Authenticator {
   private constructor(
@@ -144,14 +154,24 @@ export class Authenticator {
     }
     let verified: JWTPayload;
     try {
+      // RFC 8725: exp and aud required, iss pinned when configured, algorithms pinned per key.
       ({ payload: verified } = await jwtVerify(token, this.externalKey as never, {
         currentDate: new Date(now),
         algorithms: this.algorithms,
-        clockTolerance: 5,
+        clockTolerance: CLOCK_LEEWAY_SECONDS,
+        requiredClaims: ["exp", "iat"],
+        audience: this.cfg.jwtAudience ? [this.cfg.jwtAudience] : [this.cfg.appId, normalizeAudience(this.cfg.appId)],
+        ...(this.cfg.jwtIssuer ? { issuer: this.cfg.jwtIssuer } : {}),
       }));
     } catch (e) {
       if (e instanceof joseErrors.JWTExpired) throw new AuthError("expired", "external JWT has expired");
       throw new AuthError("invalid", `external JWT refused: ${(e as Error).message}`);
+    }
+    const iat = verified.iat as number;
+    if (iat > now / 1000 + CLOCK_LEEWAY_SECONDS) throw new AuthError("invalid", "external JWT refused: iat is in the future");
+    const maxLifetime = this.cfg.jwtMaxLifetimeSeconds ?? DEFAULT_MAX_LIFETIME_SECONDS;
+    if ((verified.exp as number) - iat > maxLifetime) {
+      throw new AuthError("invalid", `external JWT refused: its lifetime (exp - iat) is over ${maxLifetime} s (--jwt-max-lifetime)`);
     }
     if (typeof verified.sub !== "string" || verified.sub.length === 0) {
       throw new AuthError("invalid", "external JWT has no sub claim");

@@ -18,6 +18,12 @@ export interface ServerOptions {
   jwksUrl?: string;
   /** The key's contents (JWK JSON or PEM), already read from a file when a path was given. */
   jwtPublicKey?: string;
+  /** External JWTs: the `aud` they must carry (default: the app id). */
+  jwtAudience?: string;
+  /** External JWTs: the `iss` they must carry (default: not checked). */
+  jwtIssuer?: string;
+  /** External JWTs: the longest lifetime (exp − iat) accepted, in seconds (default 86400). */
+  jwtMaxLifetimeSeconds?: number;
   allowLocalFirstAuth: boolean;
   backendSecret?: string;
   adminSecret?: string;
@@ -57,6 +63,12 @@ Options:
       --jwt-public-key <KEY>      Single JWK JSON object or PEM public key for external JWT
                                   validation; inline contents or a path to a key file
                                   [env: JAZZ_JWT_PUBLIC_KEY]
+      --jwt-audience <AUD>        The aud external JWTs must carry (default: the app id)
+                                  [env: JAZZ_JWT_AUDIENCE]
+      --jwt-issuer <ISS>          The iss external JWTs must carry (default: any)
+                                  [env: JAZZ_JWT_ISSUER]
+      --jwt-max-lifetime <SECS>   Longest external JWT lifetime (exp - iat) accepted
+                                  (default: 86400) [env: JAZZ_JWT_MAX_LIFETIME]
       --allow-local-first-auth    Allow local-first auth (Authorization: Bearer <self-signed
                                   Jazz JWT)) [env: JAZZ_ALLOW_LOCAL_FIRST_AUTH]
                                   On by default in development; required when
@@ -89,6 +101,9 @@ const VALUE_FLAGS: Record<string, keyof ServerOptions> = {
   "--data-dir": "dataDir",
   "--jwks-url": "jwksUrl",
   "--jwt-public-key": "jwtPublicKey",
+  "--jwt-audience": "jwtAudience",
+  "--jwt-issuer": "jwtIssuer",
+  "--jwt-max-lifetime": "jwtMaxLifetimeSeconds",
   "--backend-secret": "backendSecret",
   "--admin-secret": "adminSecret",
   "--upstream-url": "upstreamUrl",
@@ -191,6 +206,9 @@ export function parseServerArgs(argv: string[], env: Env = process.env): ServerO
     durability: raw.durability !== undefined ? parseDurability(raw.durability) : parseDurability(nonEmpty(env.JAZZ_DURABILITY), "JAZZ_DURABILITY"),
     jwksUrl,
     jwtPublicKey: jwtKeyArg ? readKey(jwtKeyArg) : undefined,
+    jwtAudience: raw.jwtAudience ?? nonEmpty(env.JAZZ_JWT_AUDIENCE),
+    jwtIssuer: raw.jwtIssuer ?? nonEmpty(env.JAZZ_JWT_ISSUER),
+    jwtMaxLifetimeSeconds: parseLifetime(raw.jwtMaxLifetimeSeconds ?? nonEmpty(env.JAZZ_JWT_MAX_LIFETIME)),
     allowLocalFirstAuth,
     backendSecret: raw.backendSecret ?? nonEmpty(env.JAZZ_BACKEND_SECRET),
     adminSecret,
@@ -198,6 +216,13 @@ export function parseServerArgs(argv: string[], env: Env = process.env): ServerO
     peerSecret,
     production,
   };
+}
+
+function parseLifetime(v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const text = String(v);
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`--jwt-max-lifetime must be a positive number of seconds, got ${JSON.stringify(text)}`);
+  return Number(text);
 }
 
 /** "--x", "-p": a flag where a value was expected (a PEM's "-----BEGIN" is a value). */

@@ -154,7 +154,7 @@ describe("expired external JWT: error in getAuthState, recovery through onJWTExp
   let server: ServerProcess;
   const keys = generateKeyPairSync("ec", { namedCurve: "P-256" });
   const jwt = (ttlSeconds: number) =>
-    new SignJWT({ sub: "ext-user" }).setProtectedHeader({ alg: "ES256" }).setIssuedAt().setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds).sign(keys.privateKey);
+    new SignJWT({ sub: "ext-user" }).setProtectedHeader({ alg: "ES256" }).setAudience(APP).setIssuedAt().setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds).sign(keys.privateKey);
   beforeAll(async () => {
     server = await startServerProcess({ appId: APP, args: ["--jwt-public-key", JSON.stringify(keys.publicKey.export({ format: "jwk" }))] });
   });
