@@ -14,6 +14,12 @@ export class BatchLog {
     `);
   }
 
+  /** The logged encoding of an accepted batch, or null. */
+  body(batchId: string): string | null {
+    const r = this.driver.all("SELECT body FROM _jazz_log WHERE batch_id = ?", [batchId])[0];
+    return r ? (r[0] as string) : null;
+  }
+
   has(batchId: string): boolean {
     return this.driver.all("SELECT 1 FROM _jazz_log WHERE batch_id = ?", [batchId]).length > 0;
   }

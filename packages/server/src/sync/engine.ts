@@ -22,6 +22,25 @@ export interface Accepted {
   applied: { seq: number; batch: Batch; rows: { table: string; id: string }[] } | null;
 }
 
+/** How far ahead of the server's clock a batch's timestamp may be. */
+export const MAX_CLOCK_SKEW_US = 300 * 1_000_000;
+
+/** Equal batches, whatever the key order of their JSON encodings. */
+function sameBatchContent(a: string, b: string): boolean {
+  const canonical = (v: unknown): string =>
+    Array.isArray(v)
+      ? `[${v.map(canonical).join(",")}]`
+      : v && typeof v === "object"
+        ? `{${Object.keys(v as object).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(",")}}`
+        : JSON.stringify(v);
+  const content = (text: string) => {
+    const m = JSON.parse(text) as Record<string, unknown>;
+    const batch = (m.batch ?? m) as Record<string, unknown>;
+    return canonical({ author: batch.author, ts: batch.ts, kind: batch.kind, writes: batch.writes });
+  };
+  return content(a) === content(b);
+}
+
 export class ServerEngine {
   readonly store: Store;
   readonly log: BatchLog;
@@ -112,13 +131,24 @@ export class ServerEngine {
    * being applied twice.
    */
   accept(batch: Batch, session: WireSession, privileged: boolean): Accepted {
-    if (this.log.has(batch.batchId)) {
-      return { fate: { batchId: batch.batchId, kind: "accepted", tier: "global" }, applied: null };
-    }
     const reject = (code: string, reason: string): Accepted => ({
       fate: { batchId: batch.batchId, kind: "rejected", code, reason },
       applied: null,
     });
+    const logged = this.log.body(batch.batchId);
+    if (logged !== null) {
+      // A replay gets its original fate; the same id on other content is refused.
+      if (!sameBatchContent(logged, encodeMessage(batch as never))) {
+        return reject("batch_id_reused", `batch id ${batch.batchId} was already used for a different batch; every batch needs a new id`);
+      }
+      return { fate: { batchId: batch.batchId, kind: "accepted", tier: "global" }, applied: null };
+    }
+    // A client clock far ahead would let its writes win over every later one (last writer wins
+    // by timestamp): refused, not clamped (the timestamp is part of the batch every replica merges).
+    const aheadUs = batch.ts - Date.now() * 1000;
+    if (aheadUs > MAX_CLOCK_SKEW_US) {
+      return reject("clock_skew", `the batch's timestamp is ${Math.round(aheadUs / 1e6)} s ahead of the server's clock (at most ${MAX_CLOCK_SKEW_US / 1e6} s allowed); fix the device clock`);
+    }
     if (!privileged && batch.author !== session.user_id) {
       return reject("author_mismatch", `batch author ${batch.author} is not the session user ${session.user_id}`);
     }

@@ -84,6 +84,35 @@ describe("hostile input", () => {
     expect(server.server.service.engine.log.has(b1.batchId)).toBe(false);
   });
 
+  it("a replayed batch gets its original fate; its id on other content is refused", async () => {
+    const { server, client } = await setup();
+    const c = client();
+    const first = note(c.userId);
+    c.link.push(first);
+    expect(await until(() => c.fateOf(first.batchId), "fate")).toMatchObject({ kind: "accepted" });
+    // The same batch again (as after a reconnect): accepted again.
+    c.fates.length = 0;
+    c.link.push({ ...first });
+    expect(await until(() => c.fateOf(first.batchId), "replay fate")).toMatchObject({ kind: "accepted" });
+    // The same id on other content: refused, and the row keeps the first content.
+    c.fates.length = 0;
+    c.link.push({ ...first, writes: [{ ...first.writes[0]!, values: { text: "something else" } }] });
+    expect(await until(() => c.fateOf(first.batchId), "reuse fate")).toMatchObject({ kind: "rejected", code: "batch_id_reused" });
+    const text = server.server.service.engine.driver.all(`SELECT text FROM notes WHERE id = ?`, [first.writes[0]!.id]);
+    expect(text).toEqual([["hello"]]);
+  });
+
+  it("refuses a batch stamped far ahead of the server's clock, accepts a small skew", async () => {
+    const { client } = await setup();
+    const c = client();
+    const ahead = { ...note(c.userId), ts: (Date.now() + 3_600_000) * 1000 };
+    c.link.push(ahead);
+    expect(await until(() => c.fateOf(ahead.batchId), "fate")).toMatchObject({ kind: "rejected", code: "clock_skew" });
+    const slight = { ...note(c.userId), ts: (Date.now() + 10_000) * 1000 };
+    c.link.push(slight);
+    expect(await until(() => c.fateOf(slight.batchId), "fate")).toMatchObject({ kind: "accepted" });
+  });
+
   it("refuses a $bigint beyond 64 bits before parsing it", () => {
     const huge = "9".repeat(8_000_000);
     const batch = { batchId: batchId(), ts: 1, author: "a", kind: "direct", writes: [{ table: "t", id: rowId(), op: "insert", values: { n: { $bigint: huge } } }] } as unknown as Batch;
