@@ -92,6 +92,10 @@ export const CLOSE = {
   forbidden: 4003,
   badRequest: 4004,
   notFound: 4005,
+  /** The client did not read what the server sent it (send buffer over the limit): resync. */
+  slowConsumer: 4006,
+  /** No hello within the timeout, or no pong to the server's ping. */
+  timeout: 4007,
   shuttingDown: 1001,
   internalError: 1011,
 } as const;

@@ -33,6 +33,10 @@ export interface ServerOptions {
   peerSecret?: string;
   /** NODE_ENV=production: schema publishing needs the admin secret. */
   production: boolean;
+  /** Connection limits (defaults in sync/service.ts DEFAULT_LIMITS). */
+  helloTimeoutMs?: number;
+  maxSendBufferBytes?: number;
+  pingIntervalMs?: number;
 }
 
 export const DEFAULT_PORT = 1625;
@@ -69,6 +73,12 @@ Options:
                                   [env: JAZZ_JWT_ISSUER]
       --jwt-max-lifetime <SECS>   Longest external JWT lifetime (exp - iat) accepted
                                   (default: 86400) [env: JAZZ_JWT_MAX_LIFETIME]
+      --hello-timeout <MS>        Close sockets that send no hello within this time
+                                  (default: 10000) [env: JAZZ_HELLO_TIMEOUT_MS]
+      --max-send-buffer <BYTES>   Disconnect a client that stops reading once this much is
+                                  queued for it (default: 8388608) [env: JAZZ_MAX_SEND_BUFFER]
+      --ping-interval <MS>        Ping every client this often; one that misses a pong is
+                                  disconnected (default: 30000) [env: JAZZ_PING_INTERVAL_MS]
       --allow-local-first-auth    Allow local-first auth (Authorization: Bearer <self-signed
                                   Jazz JWT)) [env: JAZZ_ALLOW_LOCAL_FIRST_AUTH]
                                   On by default in development; required when
@@ -104,6 +114,9 @@ const VALUE_FLAGS: Record<string, keyof ServerOptions> = {
   "--jwt-audience": "jwtAudience",
   "--jwt-issuer": "jwtIssuer",
   "--jwt-max-lifetime": "jwtMaxLifetimeSeconds",
+  "--hello-timeout": "helloTimeoutMs",
+  "--max-send-buffer": "maxSendBufferBytes",
+  "--ping-interval": "pingIntervalMs",
   "--backend-secret": "backendSecret",
   "--admin-secret": "adminSecret",
   "--upstream-url": "upstreamUrl",
@@ -209,6 +222,9 @@ export function parseServerArgs(argv: string[], env: Env = process.env): ServerO
     jwtAudience: raw.jwtAudience ?? nonEmpty(env.JAZZ_JWT_AUDIENCE),
     jwtIssuer: raw.jwtIssuer ?? nonEmpty(env.JAZZ_JWT_ISSUER),
     jwtMaxLifetimeSeconds: parseLifetime(raw.jwtMaxLifetimeSeconds ?? nonEmpty(env.JAZZ_JWT_MAX_LIFETIME)),
+    helloTimeoutMs: positiveInt(raw.helloTimeoutMs ?? nonEmpty(env.JAZZ_HELLO_TIMEOUT_MS), "--hello-timeout"),
+    maxSendBufferBytes: positiveInt(raw.maxSendBufferBytes ?? nonEmpty(env.JAZZ_MAX_SEND_BUFFER), "--max-send-buffer"),
+    pingIntervalMs: positiveInt(raw.pingIntervalMs ?? nonEmpty(env.JAZZ_PING_INTERVAL_MS), "--ping-interval"),
     allowLocalFirstAuth,
     backendSecret: raw.backendSecret ?? nonEmpty(env.JAZZ_BACKEND_SECRET),
     adminSecret,
@@ -216,6 +232,13 @@ export function parseServerArgs(argv: string[], env: Env = process.env): ServerO
     peerSecret,
     production,
   };
+}
+
+function positiveInt(v: unknown, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const text = String(v);
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`${flag} must be a positive integer, got ${JSON.stringify(text)}`);
+  return Number(text);
 }
 
 function parseLifetime(v: unknown): number | undefined {

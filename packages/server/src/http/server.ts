@@ -36,7 +36,10 @@ export async function startSyncServer(
   const authenticator = await Authenticator.create(opts);
   const { driver } = openDatabase(opts);
   const engine = new ServerEngine(driver, opts.appId);
-  const service = new SyncService(engine, authenticator, { production: opts.production });
+  const service = new SyncService(engine, authenticator, {
+    production: opts.production,
+    limits: { helloTimeoutMs: opts.helloTimeoutMs, maxSendBufferBytes: opts.maxSendBufferBytes, pingIntervalMs: opts.pingIntervalMs },
+  });
   const edge = opts.upstreamUrl
     ? new EdgeUpstream(service, { upstreamUrl: opts.upstreamUrl, appId: opts.appId, peerSecret: opts.peerSecret!, production: opts.production, ...edgeTuning })
     : null;

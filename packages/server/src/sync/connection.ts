@@ -18,7 +18,7 @@ import {
 import type { WebSocket } from "ws";
 import { AuthError, SchemaPublishError } from "../errors.ts";
 import type { ResolvedAuth } from "../auth/resolve.ts";
-import type { SyncService } from "./service.ts";
+import { DEFAULT_LIMITS, type SyncService } from "./service.ts";
 import type { Subscriber } from "./hub.ts";
 import { projectForConnection } from "./permissions.ts";
 import type { PolicyHook } from "@jazz-tools/core";
@@ -56,6 +56,36 @@ export class Connection implements Subscriber {
     });
     ws.on("close", () => this.dispose());
     ws.on("error", () => this.dispose());
+    const limits = service.limits ?? DEFAULT_LIMITS;
+    this.maxSendBuffer = limits.maxSendBufferBytes;
+    this.helloTimer = setTimeout(() => {
+      if (!this.auth) this.timeOut(`no hello within ${limits.helloTimeoutMs} ms`);
+    }, limits.helloTimeoutMs);
+    this.helloTimer.unref?.();
+    let answered = true;
+    ws.on?.("pong", () => (answered = true));
+    this.pingTimer = setInterval(() => {
+      if (!answered) return this.timeOut(`no pong within ${limits.pingIntervalMs} ms`);
+      answered = false;
+      if (ws.readyState === 1) ws.ping?.();
+    }, limits.pingIntervalMs);
+    this.pingTimer.unref?.();
+  }
+
+  private readonly maxSendBuffer: number;
+  private helloTimer: ReturnType<typeof setTimeout> | null;
+  private pingTimer: ReturnType<typeof setInterval> | null;
+
+  private timeOut(reason: string): void {
+    this.send({ t: "error", code: "bad_request", message: reason });
+    this.close(CLOSE.timeout, reason);
+  }
+
+  /** A client that stopped reading is disconnected instead of buffered without bound. */
+  private overLimit(): boolean {
+    if ((this.ws.bufferedAmount ?? 0) <= this.maxSendBuffer) return false;
+    this.close(CLOSE.slowConsumer, `send buffer over ${this.maxSendBuffer} bytes: the client is not reading`);
+    return true;
   }
 
   get session(): WireSession | null {
@@ -63,11 +93,11 @@ export class Connection implements Subscriber {
   }
 
   send(msg: ServerMessage): void {
-    if (!this.closed && this.ws.readyState === 1) this.ws.send(encodeMessage(msg));
+    if (!this.closed && this.ws.readyState === 1 && !this.overLimit()) this.ws.send(encodeMessage(msg));
   }
 
   sendBatches(batches: Batch[]): void {
-    if (this.closed || this.ws.readyState !== 1) return;
+    if (this.closed || this.ws.readyState !== 1 || this.overLimit()) return;
     const visible = this.project(batches);
     if (visible.length === 0) return;
     // Fan-out hands many connections the same array: encode it once (to UTF-8 bytes too; sent
@@ -115,6 +145,9 @@ export class Connection implements Subscriber {
     if (this.closed) return;
     this.closed = true;
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    if (this.helloTimer) clearTimeout(this.helloTimer);
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.helloTimer = this.pingTimer = null;
     this.service.detach(this);
   }
 
@@ -223,6 +256,8 @@ export class Connection implements Subscriber {
 
   private setAuth(a: ResolvedAuth): void {
     this.auth = a;
+    if (this.helloTimer) clearTimeout(this.helloTimer);
+    this.helloTimer = null;
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
     this.expiryTimer = null;
     if (a.expiresAt !== undefined) {

@@ -6,6 +6,18 @@ import { CLOSE } from "@jazz-tools/core/sync";
 import type { Authenticator } from "../auth/resolve.ts";
 import { SchemaPublishError } from "../errors.ts";
 
+/** Per-connection limits: each has a default, a CLI flag and an env var (cli/options.ts). */
+export interface ConnectionLimits {
+  /** A socket that has not said hello within this time is closed (4007). */
+  helloTimeoutMs: number;
+  /** Bytes queued to a client that does not read; over it the connection is closed (4006). */
+  maxSendBufferBytes: number;
+  /** Ping interval; a client that has not answered the previous ping is closed (4007). */
+  pingIntervalMs: number;
+}
+
+export const DEFAULT_LIMITS: ConnectionLimits = { helloTimeoutMs: 10_000, maxSendBufferBytes: 8 * 1024 * 1024, pingIntervalMs: 30_000 };
+
 /** Names that would reach Object.prototype through an object lookup. */
 const RESERVED_NAMES = new Set(["__proto__", "constructor", "prototype"]);
 import type { Connection } from "./connection.ts";
@@ -34,11 +46,15 @@ export class SyncService {
   constructor(
     readonly engine: ServerEngine,
     readonly authenticator: Authenticator,
-    private readonly opts: { production: boolean },
+    private readonly opts: { production: boolean; limits?: Partial<ConnectionLimits> },
   ) {
+    this.limits = { ...DEFAULT_LIMITS, ...Object.fromEntries(Object.entries(opts.limits ?? {}).filter(([, v]) => v !== undefined)) };
     this.hub = new SubscriptionHub(engine.driver, engine.log, () => engine.schema);
     enforcePermissions(this);
   }
+
+  /** Per-connection resource limits (see ConnectionLimits). */
+  readonly limits: ConnectionLimits;
 
   /** The active permissions bundle, compiled per session (see ./permissions.ts). */
   readonly permissions = new PermissionsState();

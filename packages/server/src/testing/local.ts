@@ -24,6 +24,10 @@ export interface LocalJazzServerOptions {
   /** Server-to-server secret: required for an edge; on a core, lets edges connect. */
   peerSecret?: string;
   production?: boolean;
+  /** Connection limits (see `jazz-tools server --help`). */
+  helloTimeoutMs?: number;
+  maxSendBufferBytes?: number;
+  pingIntervalMs?: number;
   /** Reconnect backoff towards the core (edge mode). */
   backoff?: { baseMs?: number; capMs?: number; jitterMs?: number };
 }
@@ -56,6 +60,9 @@ export async function startLocalJazzServer(opts: LocalJazzServerOptions = {}): P
       upstreamUrl: opts.upstreamUrl,
       peerSecret: opts.peerSecret,
       production: opts.production ?? false,
+      helloTimeoutMs: opts.helloTimeoutMs,
+      maxSendBufferBytes: opts.maxSendBufferBytes,
+      pingIntervalMs: opts.pingIntervalMs,
     },
     { backoff: opts.backoff },
   );
