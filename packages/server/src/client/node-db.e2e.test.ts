@@ -2,6 +2,9 @@
 // each other's writes live, survive the server going away, and converge per column.
 
 import { generateKeyPairSync } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { SignJWT } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { generateAuthSecret } from "@jazz-tools/auth";
@@ -118,6 +121,26 @@ describe("Node Dbs synced through a real server", () => {
     server = await startServerProcess({ appId: APP, dataDir: server.dataDir, port });
     await until(() => reachedEdge, "edge after reconnect", 20_000);
     await until(() => bRows.some((r) => r.id === w.value.id), "b receives it after its subscription is replayed", 20_000);
+  });
+
+  it("a persistent Db's writes made while the server is down survive a restart of the Db and are sent once", async () => {
+    const port = server.port;
+    const secret = generateAuthSecret();
+    const dataPath = join(mkdtempSync(join(tmpdir(), "jazz-node-outbox-")), "client.sqlite");
+    const first = await createNodeDb({ appId: APP, serverUrl: server.url, secret }, { dataPath, backoff: { baseMs: 50, capMs: 500, jitterMs: 20 } });
+    await first.all(notes, { tier: "edge" });
+    await server.stop();
+    const w = first.insert(notes, { title: "written offline" });
+    await first.shutdown(); // the process "restarts" before the server is back
+    server = await startServerProcess({ appId: APP, dataDir: server.dataDir, port });
+    const second = await createNodeDb({ appId: APP, serverUrl: server.url, secret }, { dataPath, backoff: { baseMs: 50, capMs: 500, jitterMs: 20 } });
+    dbs.push(second);
+    const reader = await newDb();
+    const seen = await eventually(async () => {
+      const rows = await reader.all(notesTitled("written offline"), { tier: "edge" });
+      return rows.length > 0 ? rows : null;
+    }, "the offline write reaches the server after the restart", 20_000);
+    expect(seen.map((r) => r.id)).toEqual([w.value.id]);
   });
 
   it("a Db transaction whose row another client changed after it was staged is rejected with transaction_conflict", async () => {

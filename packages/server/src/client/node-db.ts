@@ -4,9 +4,9 @@
 
 import type WebSocket from "ws";
 import type { AuthState } from "@jazz-tools/auth";
-import { Db } from "@jazz-tools/core";
+import { Db, type Batch, type SqlDriver } from "@jazz-tools/core";
 import type { DbConfig } from "@jazz-tools/core";
-import { ServerLink, type HandshakeAuth, type LinkStatus } from "@jazz-tools/core/sync";
+import { ServerLink, decodeBatchValues, encodeMessage, type HandshakeAuth, type LinkStatus } from "@jazz-tools/core/sync";
 import { createNodeSqlDriver, requirePeer } from "@jazz-tools/sqlite-node";
 
 export interface NodeDbOptions {
@@ -96,6 +96,7 @@ export function openNodeDb(config: DbConfig, options: NodeDbOptions = {}): Db {
     useHeaders: true,
     backoff: options.backoff,
   });
+  if (options.dataPath) keepOutbox(driver, link);
   db = new LinkedDb({ config, driver, link, defaultReadTier: "edge" });
   db.serverLink = link;
   const linked = db;
@@ -118,4 +119,35 @@ export function openNodeDb(config: DbConfig, options: NodeDbOptions = {}): Db {
     }
   });
   return linked;
+}
+
+const OUTBOX = `"_jazz_node_outbox"`;
+
+/**
+ * A persistent Node Db's unsent batches survive a restart: each local batch is recorded in the
+ * database file before it is applied, removed once its fate is final (accepted by the core, or
+ * rejected), and every batch still recorded when the file is opened again is pushed again (the
+ * server answers a batch it has already seen with its original fate, so each applies once).
+ */
+function keepOutbox(driver: SqlDriver, link: ServerLink): void {
+  driver.exec(`CREATE TABLE IF NOT EXISTS ${OUTBOX} (batch_id TEXT PRIMARY KEY, body TEXT NOT NULL)`);
+  const unsent = driver.all(`SELECT body FROM ${OUTBOX} ORDER BY rowid`).map((r) => decodeBatchValues(JSON.parse(r[0] as string) as Batch));
+  const push = link.push.bind(link);
+  const record = (b: Batch) => driver.run(`INSERT OR IGNORE INTO ${OUTBOX} (batch_id, body) VALUES (?, ?)`, [b.batchId, encodeMessage(b as never)]);
+  const forget = (batchId: string) => driver.run(`DELETE FROM ${OUTBOX} WHERE batch_id = ?`, [batchId]);
+  Object.assign(link, {
+    prepare: (b: Batch) => record(b),
+    abandon: (batchId: string) => forget(batchId),
+    push: (b: Batch) => {
+      record(b);
+      push(b);
+    },
+  });
+  link.listen({
+    onRemoteBatches: () => {},
+    onFate: (f) => {
+      if (f.kind === "rejected" || (f.kind === "accepted" && f.tier === "global")) forget(f.batchId);
+    },
+  });
+  for (const b of unsent) push(b);
 }
