@@ -47,9 +47,11 @@ export default defineConfig({
   dts: { sourcemap: false, eager: true },
   clean: true,
   hash: true,
-  // Bundle our own workspace packages; everything else stays an import for the user's install.
+  // Bundle our own workspace packages and the few files of wa-sqlite we use (its OPFS VFS; the
+  // wasm is copied beside the chunks), so users do not install wa-sqlite's 18 MB of builds;
+  // everything else stays an import for the user's install.
   deps: {
-    alwaysBundle: [/^@jazz-tools\//],
+    alwaysBundle: [/^@jazz-tools\//, /^@journeyapps\/wa-sqlite\//],
     neverBundle: [
     /^node:/,
     /^react($|\/)/,
@@ -65,7 +67,6 @@ export default defineConfig({
     "comlink",
     /^@noble\//,
     /^@scure\//,
-    /^@journeyapps\/wa-sqlite($|\/)/,
     ],
   },
   plugins: [distVariants],

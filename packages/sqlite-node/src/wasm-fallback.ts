@@ -1,10 +1,10 @@
 // SQLite from wa-sqlite's wasm (the build the browser uses), for Node installs without the
 // native better-sqlite3: in memory, or in a file through NodeFileVfs.
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import { loadWaSqliteSync, registerJsVfs, WaSqliteDriver, type JsVfs, type WaModule } from "@jazz-tools/browser/sqlite";
 import { NodeFileVfs } from "./node-file-vfs.ts";
+import { waSqliteWasmPath } from "./wasm-file.ts";
 import type { SqlDriver } from "@jazz-tools/core";
 
 let wasm: WaModule | null = null;
@@ -12,8 +12,7 @@ let wasm: WaModule | null = null;
 /** Loads wa-sqlite once, synchronously (Node compiles the wasm in a few ms). */
 export function loadWasmSqlite(): WaModule {
   if (wasm) return wasm;
-  const file = createRequire(import.meta.url).resolve("@journeyapps/wa-sqlite/dist/wa-sqlite.wasm");
-  const m = loadWaSqliteSync({ binary: readFileSync(file) });
+  const m = loadWaSqliteSync({ binary: readFileSync(waSqliteWasmPath()) });
   const rc = registerJsVfs(m, new NodeFileVfs(VFS_NAME, m) as unknown as JsVfs);
   if (rc !== 0) throw new Error(`cannot register the Node file VFS (SQLite code ${rc})`);
   return (wasm = m);
