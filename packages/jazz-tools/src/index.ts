@@ -17,7 +17,7 @@ export async function createDb(config: DbConfig): Promise<Db> {
   if (d && d.type !== "memory" && d.type !== "persistent") throw new DbConfigError(`DbConfig error: unknown driver type ${JSON.stringify((d as { type: unknown }).type)}; use "memory" or "persistent".`);
   const file = d?.type === "persistent" ? (d.dbName ?? config.dbName) : undefined;
   if (config?.serverUrl) {
-    const { createNodeDb } = await import("@jazz-tools/server/node-db");
+    const { createNodeDb } = await import("@jazz-tools/sqlite-node/node-db");
     return createNodeDb(config, { dataPath: file });
   }
   const driver = createNodeSqlDriver(file ?? ":memory:");

@@ -10,7 +10,7 @@ import { LocalPermissions, provideLocalPermissions } from "@jazz-tools/core/perm
 import { createNodeSqlDriver } from "@jazz-tools/sqlite-node";
 import { Authenticator } from "../auth/resolve.ts";
 import { AuthError } from "../errors.ts";
-import { openNodeDb } from "../client/node-db.ts";
+import { openNodeDb } from "@jazz-tools/sqlite-node/node-db";
 
 // Embedded session handles apply `permissions` synchronously from their first read.
 provideLocalPermissions({ LocalPermissions });

@@ -11,7 +11,7 @@ import { generateAuthSecret } from "@jazz-tools/auth";
 import { PersistedWriteRejectedError, QueryRefusedError, type Db, type QueryLike, type RuntimeSchema } from "@jazz-tools/core";
 import { startServerProcess, type ServerProcess } from "../testing/spawn.ts";
 import { eventually, until } from "../testing/clients.ts";
-import { createNodeDb, type LinkedDb } from "./node-db.ts";
+import { createNodeDb, type LinkedDb } from "@jazz-tools/sqlite-node/node-db";
 
 const APP = "node-db-e2e";
 const schema: RuntimeSchema = {

@@ -11,7 +11,7 @@ import { definePermissions } from "@jazz-tools/core/permissions";
 import { publishCatalogue } from "../publish.ts";
 import { startServerProcess, tempDir, type ServerProcess } from "../testing/spawn.ts";
 import { eventually, until } from "../testing/clients.ts";
-import { createNodeDb, type LinkedDb } from "../client/node-db.ts";
+import { createNodeDb, type LinkedDb } from "@jazz-tools/sqlite-node/node-db";
 import { startSyncServer } from "../http/server.ts";
 
 const APP = "edge-e2e";

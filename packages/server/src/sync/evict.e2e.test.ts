@@ -9,7 +9,7 @@ import { definePermissions } from "@jazz-tools/core/permissions";
 import { publishCatalogue } from "../publish.ts";
 import { startServerProcess, type ServerProcess } from "../testing/spawn.ts";
 import { until } from "../testing/clients.ts";
-import { createNodeDb } from "../client/node-db.ts";
+import { createNodeDb } from "@jazz-tools/sqlite-node/node-db";
 
 const APP = "evict-e2e";
 const ADMIN = "admin-secret-for-evict";

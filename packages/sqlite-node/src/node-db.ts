@@ -1,5 +1,5 @@
-// A Db on Node: core's Db over a native SQLite (better-sqlite3), linked to a sync server by a
-// ServerLink using the `ws` WebSocket. Used by `createDb` on Node, `jazz-tools/backend` and the
+// A Db on Node (this is the Node platform package): core's Db over SQLite (better-sqlite3, or
+// wa-sqlite's wasm without it), linked to a sync server by a ServerLink using the `ws` WebSocket. Used by `createDb` on Node, `jazz-tools/backend` and the
 // tests. Credentials travel in HTTP headers (Node can set them) and in the hello message.
 
 import type WebSocket from "ws";
@@ -7,7 +7,8 @@ import type { AuthState } from "@jazz-tools/auth";
 import { Db, type Batch, type SqlDriver } from "@jazz-tools/core";
 import type { DbConfig } from "@jazz-tools/core";
 import { ServerLink, decodeBatchValues, encodeMessage, type HandshakeAuth, type LinkStatus } from "@jazz-tools/core/sync";
-import { createNodeSqlDriver, requirePeer } from "@jazz-tools/sqlite-node";
+import { createNodeSqlDriver } from "./driver.ts";
+import { requirePeer } from "./peer.ts";
 
 export interface NodeDbOptions {
   /** SQLite file; default in memory. */
