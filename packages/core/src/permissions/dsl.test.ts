@@ -10,6 +10,22 @@ type AppSchema = s.Schema<typeof schema>;
 const app: s.App<AppSchema> = s.defineApp(schema);
 
 describe("definePermissions DSL", () => {
+  it("allowedTo.*Referencing takes the table as a name, policy.<table> or the app's table", () => {
+    const by = (pick: (policy: any) => unknown) =>
+      s.definePermissions(app, ({ policy, allowedTo }) => {
+        policy.todos.allowRead.always();
+        policy.projects.allowRead.where(allowedTo.readReferencing(pick(policy) as never, "projectId"));
+        policy.projects.allowDelete.where(allowedTo.deleteReferencing(pick(policy) as never, "projectId"));
+      }).tables.projects;
+    const named = by(() => "todos");
+    expect(named.read).toBeDefined();
+    expect(by((policy) => policy.todos)).toEqual(named);
+    expect(by(() => app.todos)).toEqual(named);
+    expect(() => by(() => ({}))).toThrow(PermissionsDefinitionError);
+    expect(() => by(() => "nope")).toThrow(/nope/);
+  });
+
+
   it("is on the s namespace and takes the app from s.defineApp", () => {
     const bundle = s.definePermissions(app, ({ policy, session, allowedTo }) => {
       policy.todos.allowRead.where((todo) => ({ owner_id: session.user_id, title: { ne: todo.owner_id } }));

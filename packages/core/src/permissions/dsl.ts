@@ -119,15 +119,18 @@ export interface SessionRefs {
   readonly [path: string]: any;
 }
 
+/** A table named as in the reference: its name, `policy.<table>`, or the app's table handle. */
+export type TableRef = string | TablePolicyBuilder<any> | { readonly _table: string };
+
 export interface AllowedTo {
   read(fkColumn: string, opts?: { maxDepth?: number }): PolicyCondition;
   insert(fkColumn: string, opts?: { maxDepth?: number }): PolicyCondition;
   update(fkColumn: string, opts?: { maxDepth?: number }): PolicyCondition;
   delete(fkColumn: string, opts?: { maxDepth?: number }): PolicyCondition;
-  readReferencing(table: string, fkColumn: string, opts?: { maxDepth?: number }): PolicyCondition;
-  insertReferencing(table: string, fkColumn: string, opts?: { maxDepth?: number }): PolicyCondition;
-  updateReferencing(table: string, fkColumn: string, opts?: { maxDepth?: number }): PolicyCondition;
-  deleteReferencing(table: string, fkColumn: string, opts?: { maxDepth?: number }): PolicyCondition;
+  readReferencing(table: TableRef, fkColumn: string, opts?: { maxDepth?: number }): PolicyCondition;
+  insertReferencing(table: TableRef, fkColumn: string, opts?: { maxDepth?: number }): PolicyCondition;
+  updateReferencing(table: TableRef, fkColumn: string, opts?: { maxDepth?: number }): PolicyCondition;
+  deleteReferencing(table: TableRef, fkColumn: string, opts?: { maxDepth?: number }): PolicyCondition;
 }
 
 export interface PermissionHelpers<A> {
@@ -311,12 +314,16 @@ export function definePermissions<A extends PermissionsTarget>(
   });
 
   const builders = new Map<string, TablePolicyBuilder<any>>();
+  const builderTables = new WeakMap<object, string>();
   const policy = new Proxy({} as Record<string, TablePolicyBuilder<any>>, {
     get(_t, prop) {
       if (typeof prop !== "string") return undefined;
       assertTable(prop);
       let b = builders.get(prop);
-      if (!b) builders.set(prop, (b = tableBuilder(prop)));
+      if (!b) {
+        builders.set(prop, (b = tableBuilder(prop)));
+        builderTables.set(b, prop);
+      }
       return b;
     },
   });
@@ -343,7 +350,10 @@ export function definePermissions<A extends PermissionsTarget>(
     if (typeof col !== "string") throw new PermissionsDefinitionError(`allowedTo.${op}() takes the FK column name`);
     return new PolicyCondition({ k: "allowedTo", op, col, maxDepth: depthOption(opts) });
   };
-  const allowedRef = (op: AllowedOp) => (table: string, col: string, opts?: { maxDepth?: number }) => {
+  const allowedRef = (op: AllowedOp) => (ref: TableRef, col: string, opts?: { maxDepth?: number }) => {
+    const table =
+      typeof ref === "string" ? ref : builderTables.get(ref as object) ?? (typeof (ref as { _table?: unknown })?._table === "string" ? (ref as { _table: string })._table : undefined);
+    if (table === undefined) throw new PermissionsDefinitionError(`allowedTo.${op}Referencing() takes the table as a name, policy.<table> or the app's table`);
     assertTable(table);
     return new PolicyCondition({ k: "allowedToReferencing", op, table, col, maxDepth: depthOption(opts) });
   };
