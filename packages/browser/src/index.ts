@@ -9,7 +9,7 @@ export {
   type BrowserStorageInfo,
 } from "./runtime/create-db.ts";
 export { resolveStorageNamespace } from "./runtime/namespace.ts";
-export { registerWindowClient, WindowStorageError, type WindowStorageClient } from "./runtime/window-client.ts";
+export { registerWindowClient, WindowStorageError, type JazzWindowApi, type WindowStorageClient } from "./runtime/window-client.ts";
 export { WaSqliteDriver, SqliteError } from "./sqlite/wa-sqlite.ts";
 export { OpfsUnavailableError } from "./worker/opfs.ts";
 export { attachDevTools } from "./devtools/attach.ts";

@@ -18,3 +18,8 @@ test("createDb in the browser returns a Db with the browser lifecycle", () => {
   expectTypeOf<R>().toMatchTypeOf<Awaited<ReturnType<typeof Node.createDb>>>();
   expectTypeOf<R["deleteClientStorage"]>().toEqualTypeOf<() => Promise<void>>();
 });
+
+test("window.__jazz is declared for apps that call it (its storage helpers)", () => {
+  expectTypeOf<Window["__jazz"]>().toEqualTypeOf<Browser.JazzWindowApi | undefined>();
+  expectTypeOf<NonNullable<Window["__jazz"]>["clearStorage"]>().toEqualTypeOf<(namespace?: string) => Promise<void>>();
+});

@@ -15,4 +15,5 @@ export {
   type BrowserDbConfig,
   type BrowserLifecycle,
   type BrowserStorageInfo,
+  type JazzWindowApi,
 } from "@jazz-tools/browser";

@@ -16,9 +16,25 @@ export class WindowStorageError extends Error {
   override name = "WindowStorageError";
 }
 
+/** What `window.__jazz` offers once a client is live (declared on `Window` below). */
+export interface JazzWindowApi {
+  /** Namespaces of the live clients on this page, sorted. */
+  listLiveStorageNamespaces(): string[];
+  /** Deletes the local storage of one namespace (required when several are live). */
+  clearStorage(namespace?: string): Promise<void>;
+  /** Shuts down the live clients of a namespace, or all of them. */
+  shutdown(namespace?: string): Promise<void>;
+}
+
+declare global {
+  interface Window {
+    __jazz?: JazzWindowApi;
+  }
+}
+
 type JazzWindow = typeof globalThis & {
   __jazzWindowStorageContexts__?: Set<Context>;
-  __jazz?: Record<string, unknown>;
+  __jazz?: JazzWindowApi;
 };
 
 function contexts(): Set<Context> {
@@ -46,7 +62,7 @@ function pick(namespace: string | undefined): Context[] {
   return matching;
 }
 
-const api = {
+const api: JazzWindowApi = {
   listLiveStorageNamespaces: (): string[] => namespaces(),
   async clearStorage(namespace?: string): Promise<void> {
     // One reset per namespace: every client of it shares the same storage.

@@ -9,6 +9,7 @@
 import type { SqlValue } from "../sql/driver.ts";
 import type { ColumnSchema, ColumnType, TableSchema } from "../schema/runtime.ts";
 import { InvalidValueError, MissingColumnError, UnknownColumnError } from "./errors.ts";
+import { isUuid } from "./clock.ts";
 
 const I32_MIN = -2147483648;
 const I32_MAX = 2147483647;
@@ -37,8 +38,11 @@ function bad(at: At, problem: string): never {
 function toJsonForm(t: ColumnType, v: unknown, at: At): unknown {
   switch (t.kind) {
     case "string":
-    case "ref":
       if (typeof v !== "string") bad(at, `expected a string, got ${describe(v)}`);
+      return v;
+    case "ref":
+      if (typeof v !== "string") bad(at, `expected a row id (a UUID string), got ${describe(v)}`);
+      if (!isUuid(v)) bad(at, `expected a row id (a UUID such as 0190a5c4-8f1e-7c3a-9b2d-4e5f6a7b8c9d), got ${describe(v)}`);
       return v;
     case "enum":
       if (typeof v !== "string" || !t.variants.includes(v))

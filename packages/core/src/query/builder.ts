@@ -12,6 +12,10 @@ import { buildIncludes, resolveRelation } from "./include-build.ts";
 import type { GatherOptions, IncludeSpec, QueryRow } from "./result-types.ts";
 import { buildConditions, GATHER_CURRENT, MAGIC, PROVENANCE } from "./where-build.ts";
 
+function isQueryLike(v: unknown): v is QueryLike<any> & { readonly _table: string } {
+  return typeof v === "object" && v !== null && typeof (v as { _build?: unknown })._build === "function";
+}
+
 export { GATHER_CURRENT, type GatherCurrent } from "./where-build.ts";
 export type * from "./result-types.ts";
 
@@ -157,6 +161,10 @@ export class Query<
         `Unknown column "${column}" in orderBy() on table "${this._state.table}"; use id, a column (${Object.keys(own).join(", ")}) or ${PROVENANCE.join(", ")}`,
       );
     }
+    const kind = Object.hasOwn(own, column) ? own[column]!.type.kind : null;
+    if (kind === "bytes" || kind === "json") {
+      throw new QueryError(`orderBy() cannot sort by "${column}": ${kind} columns have no order; sort by another column`);
+    }
     if (direction !== "asc" && direction !== "desc") {
       throw new QueryError(`orderBy() direction must be "asc" or "desc", got ${describe(direction)}`);
     }
@@ -207,7 +215,8 @@ export class Query<
     if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > GATHER_MAX_DEPTH) {
       throw new QueryError(`gather() maxDepth must be an integer from 1 to ${GATHER_MAX_DEPTH}, got ${describe(maxDepth)}`);
     }
-    const start = options.start ?? this;
+    // `start` is a query or, as in the reference, a where-object on this table.
+    const start = options.start === undefined ? this : isQueryLike(options.start) ? options.start : this.where(options.start as never);
     if (start._table !== s.table) {
       throw new QueryError(`gather() start must return rows of "${s.table}", but it queries "${start._table}"`);
     }

@@ -55,8 +55,8 @@ export type QueryRow<S extends SchemaDef, T extends keyof S & string, Sel extend
     : Simplify<Omit<SelectedRow<S, T, Sel>, keyof IncludeOut<S, T, Inc, Req>> & IncludeOut<S, T, Inc, Req>>;
 
 export interface GatherOptions<T extends string> {
-  /** Seed rows; defaults to the query gather() is called on. */
-  start?: QueryLike<any> & { readonly _table: T };
+  /** Seed rows: a query of this table or a where-object on it; defaults to the query gather() is called on. */
+  start?: (QueryLike<any> & { readonly _table: T }) | Record<string, unknown>;
   /** One expansion step from the row `current` to the next rows (of the same table). */
   step: (ctx: { current: GatherCurrent }) => QueryLike<any> & { readonly _table: T };
   /** How many steps at most (default 10, at most 64). */

@@ -26,6 +26,9 @@ export interface ColumnState {
   readonly validator?: StandardSchemaV1;
 }
 
+/** What `.default()` takes: the app value; for timestamps also epoch milliseconds. */
+export type DefaultValue<K, A> = K extends "timestamp" ? (A extends Date ? A | number : A) : A;
+
 /**
  * K: column kind; St: the stored TS type (what filters compare against); A: the app type (rows,
  * inserts; differs from St only after `.transform`); O: optional; D: has a default; R: the
@@ -60,7 +63,7 @@ export class Column<
   }
 
   /** Value used when an insert omits the column (given as the app value). */
-  default(value: O extends true ? A | null : A): Column<K, St, A, O, true, R> {
+  default(value: O extends true ? DefaultValue<K, A> | null : DefaultValue<K, A>): Column<K, St, A, O, true, R> {
     if (value === undefined) throw new SchemaError(".default(undefined) is not a default; pass a value");
     const stored = this._state.transform ? this._state.transform.to(value) : value;
     if (stored === null) {

@@ -27,7 +27,11 @@ export function describeValueMismatch(type: ColumnType, value: unknown): string 
       if (value instanceof Date) {
         return Number.isNaN(value.getTime()) ? "expected a valid Date, got an Invalid Date" : null;
       }
-      return `expected a Date, got ${describe(value)}`;
+      // Epoch milliseconds, as stored (the reference accepts `.default(0)`).
+      if (typeof value === "number" && Number.isFinite(value)) {
+        return value >= 0 ? null : `expected a time from 1970 on, got ${value} ms`;
+      }
+      return `expected a Date or epoch milliseconds, got ${describe(value)}`;
     case "bytes":
       return value instanceof Uint8Array ? null : `expected a Uint8Array, got ${describe(value)}`;
     case "json":

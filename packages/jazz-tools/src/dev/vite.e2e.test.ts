@@ -75,6 +75,16 @@ describe("jazzPlugin (vite dev)", () => {
     expect(jazzPlugin({ server: false }).config).toBeUndefined();
   });
 
+  it("takes the app id from VITE_JAZZ_APP_ID in the environment before generating one", async () => {
+    const root = mkdtempSync(join(tmpdir(), "jazz-vite-"));
+    process.env.VITE_JAZZ_APP_ID = "app-from-env";
+    const vite = await start(root, { server: { inMemory: true, adminSecret: "s" } });
+    expect(vite.config.env.VITE_JAZZ_APP_ID).toBe("app-from-env");
+    expect(existsSync(join(root, ".env"))).toBe(false);
+    const health = await (await fetch(`${vite.config.env.VITE_JAZZ_SERVER_URL}/health`)).json();
+    expect(health).toMatchObject({ appId: "app-from-env" });
+  });
+
   it("needs adminSecret to publish to an existing server URL", () => {
     const p = jazzPlugin({ server: "http://127.0.0.1:1" });
     const config = p.config as (c: object) => Promise<void>;

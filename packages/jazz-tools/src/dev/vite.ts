@@ -78,7 +78,7 @@ export function jazzPlugin(options: JazzPluginOptions = {}): Plugin {
       const root = resolve(config.root ?? process.cwd());
       schemaDir = resolve(root, options.schemaDir ?? ".");
       const embedded = typeof options.server === "object" ? options.server : {};
-      appId = options.appId ?? embedded.appId ?? readEnvFile(root)[ENV_APP_ID] ?? persistAppId(root, randomUUID());
+      appId = options.appId ?? embedded.appId ?? (process.env[ENV_APP_ID] || undefined) ?? readEnvFile(root)[ENV_APP_ID] ?? persistAppId(root, randomUUID());
       if (typeof options.server === "string") {
         if (!options.adminSecret) throw new JazzPluginError("jazzPlugin: adminSecret is required when server is a URL");
         serverUrl = options.server.replace(/\/+$/, "");
