@@ -2,6 +2,7 @@
 
 import { SERVER_HELP, parseServerArgs } from "./options.ts";
 import { DEPLOY_HELP, runDeploy } from "./deploy.ts";
+import { join } from "node:path";
 import { startSyncServer } from "../http/server.ts";
 import { UsageError } from "../errors.ts";
 
@@ -32,9 +33,12 @@ export async function runCli(argv: string[], env = process.env): Promise<number>
         }
         throw e;
       });
+      for (const appId of opts.moreAppIds ?? []) {
+        await server.addApp({ ...opts, appId, dataDir: join(opts.dataDir, "apps", encodeURIComponent(appId)) });
+      }
       const storage = opts.inMemory ? "in memory" : `data in ${opts.dataDir}, durability ${opts.durability ?? "normal"}`;
       const role = opts.upstreamUrl ? `, edge of ${opts.upstreamUrl}` : "";
-      process.stdout.write(`jazz-tools server for app ${opts.appId} listening on ${server.url} (${storage}${role})\n`);
+      process.stdout.write(`jazz-tools server for app ${server.appIds.join(", ")} listening on ${server.url} (${storage}${role})\n`);
       const stop = () => {
         server.close().then(() => process.exit(0));
       };

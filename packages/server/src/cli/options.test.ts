@@ -54,7 +54,7 @@ describe("jazz-tools server options", () => {
     [["app", "--port"], /--port needs a value/],
     [["app", "--port", "http"], /--port must be an integer/],
     [["app", "--port", "70000"], /--port must be an integer/],
-    [["app", "extra"], /unexpected argument/],
+    [["app", "app"], /given twice/],
     [["app", "--jwks-url", "https://a/jwks", "--jwt-public-key", "{}"], /cannot be used together/],
     [["app", "--jwks-url", "not a url"], /not a valid URL/],
     [["app", "--jwt-public-key", "/no/such/key.pem"], /neither a JWK JSON object, a PEM key nor an existing file/],

@@ -8,6 +8,9 @@ import { parseDurability, type Durability } from "../storage/open.ts";
 
 export interface ServerOptions {
   appId: string;
+  /** Further apps served by the same process (`server A B`), each with its own data under
+   *  <data-dir>/apps/<APP_ID>, catalogue and auth, sharing the other options. */
+  moreAppIds?: string[];
   /** 0 picks a free port. */
   port: number;
   host: string;
@@ -42,12 +45,14 @@ export interface ServerOptions {
 export const DEFAULT_PORT = 1625;
 export const DEFAULT_DATA_DIR = "./data";
 
-export const SERVER_HELP = `Usage: jazz-tools server <APP_ID> [options]
+export const SERVER_HELP = `Usage: jazz-tools server <APP_ID> [<APP_ID>...] [options]
 
-Run a Jazz sync server for one app.
+Run a Jazz sync server for one app, or for several from one process.
 
 Arguments:
-  <APP_ID>                        App namespace identifier (required)
+  <APP_ID>                        App namespace identifier (required). Further app ids
+                                  are served too, each with its own data (under
+                                  <DATA_DIR>/apps/<APP_ID>), schema, permissions and auth
 
 Options:
   -p, --port <PORT>               Listen port (default: 1625; 0 picks a free port)
@@ -163,9 +168,10 @@ export function parseServerArgs(argv: string[], env: Env = process.env): ServerO
   if (positional.length === 0 || !positional[0]!.trim()) {
     throw new UsageError("missing <APP_ID>: usage: jazz-tools server <APP_ID> [options]");
   }
-  if (positional.length > 1) {
-    throw new UsageError(`unexpected argument ${JSON.stringify(positional[1])}: only one <APP_ID> is accepted`);
-  }
+  const blank = positional.find((p) => !p.trim());
+  if (blank !== undefined) throw new UsageError("an <APP_ID> is empty: pass non-empty app ids");
+  const duplicate = positional.find((p, i) => positional.indexOf(p) !== i);
+  if (duplicate !== undefined) throw new UsageError(`app ${JSON.stringify(duplicate)} is given twice`);
 
   const portText = raw.port ?? String(DEFAULT_PORT);
   if (!/^\d+$/.test(portText) || Number(portText) > 65535) {
@@ -212,6 +218,7 @@ export function parseServerArgs(argv: string[], env: Env = process.env): ServerO
 
   return {
     appId: positional[0]!,
+    moreAppIds: positional.slice(1),
     port: Number(portText),
     host: raw.host ?? "0.0.0.0",
     dataDir: raw.dataDir ?? DEFAULT_DATA_DIR,

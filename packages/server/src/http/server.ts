@@ -1,50 +1,70 @@
 // The HTTP side of the sync server: GET /health, the WebSocket at /apps/<appId>/ws, and the
-// catalogue routes `jazz-tools deploy` and the dev plugin publish through.
+// catalogue routes `jazz-tools deploy` and the dev plugin publish through (./app-host.ts).
+// One process can serve several apps, each with its own data, catalogue and auth.
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { WebSocketServer as WebSocketServerType } from "ws";
 import { requirePeer } from "@jazz-tools/sqlite-node";
-import { schemaHash } from "@jazz-tools/core";
-import { BEARER_SUBPROTOCOL_PREFIX, CLOSE, SYNC_SUBPROTOCOL, type HandshakeAuth } from "@jazz-tools/core/sync";
+import { BEARER_SUBPROTOCOL_PREFIX, SYNC_SUBPROTOCOL, type HandshakeAuth } from "@jazz-tools/core/sync";
 import type { ServerOptions } from "../cli/options.ts";
-import { Authenticator } from "../auth/resolve.ts";
-import { AuthError, SchemaPublishError } from "../errors.ts";
-import { openDatabase } from "../storage/open.ts";
+import { UsageError } from "../errors.ts";
 import { Connection } from "../sync/connection.ts";
-import { ServerEngine } from "../sync/engine.ts";
-import { SyncService } from "../sync/service.ts";
-import { EdgeUpstream } from "../edge/upstream.ts";
+import type { SyncService } from "../sync/service.ts";
+import type { EdgeUpstream } from "../edge/upstream.ts";
+import { HostedApp, header, json, type AppOptions, type EdgeTuning } from "./app-host.ts";
+
+export { HostedApp, type AppOptions, type EdgeTuning } from "./app-host.ts";
 
 export interface RunningServer {
   /** http://host:port */
   url: string;
   port: number;
+  /** The first app's sync service (the app the server was started for). */
   service: SyncService;
-  /** Set in edge mode (--upstream-url). */
+  /** Set in edge mode (--upstream-url), for the first app. */
   edge: EdgeUpstream | null;
+  /** The app ids this process serves, the first app first. */
+  readonly appIds: string[];
+  /** Serves one more app from this process: its own data, catalogue, auth and connections. */
+  addApp(opts: AppOptions, edgeTuning?: EdgeTuning): Promise<HostedApp>;
+  /** Stops serving one app (its connections are closed, its storage released). */
+  removeApp(appId: string): Promise<void>;
   close(): Promise<void>;
 }
-
-const MAX_BODY = 8 * 1024 * 1024;
 
 export async function startSyncServer(
   opts: ServerOptions,
   /** Edge mode tuning (tests shorten the reconnect backoff towards the core). */
-  edgeTuning: { backoff?: { baseMs?: number; capMs?: number; jitterMs?: number }; idleLinkMs?: number } = {},
+  edgeTuning: EdgeTuning = {},
 ): Promise<RunningServer> {
-  const authenticator = await Authenticator.create(opts);
-  const { driver } = openDatabase(opts);
-  const engine = new ServerEngine(driver, opts.appId);
-  const service = new SyncService(engine, authenticator, {
-    production: opts.production,
-    limits: { helloTimeoutMs: opts.helloTimeoutMs, maxSendBufferBytes: opts.maxSendBufferBytes, pingIntervalMs: opts.pingIntervalMs },
-  });
-  const edge = opts.upstreamUrl
-    ? new EdgeUpstream(service, { upstreamUrl: opts.upstreamUrl, appId: opts.appId, peerSecret: opts.peerSecret!, production: opts.production, ...edgeTuning })
-    : null;
-  const wsPath = `/apps/${encodeURIComponent(opts.appId)}/ws`;
-  const appPrefix = `/apps/${encodeURIComponent(opts.appId)}/`;
+  const first = await HostedApp.open(opts, edgeTuning);
+  /** Every route id (app id and its UUIDv5 alias) → its app. */
+  const routes = new Map<string, HostedApp>();
+  const apps: HostedApp[] = [];
+  const register = (app: HostedApp) => {
+    for (const id of app.routeIds) {
+      if (routes.has(id)) throw new UsageError(`app ${JSON.stringify(app.appId)} is already served by this server`);
+    }
+    for (const id of app.routeIds) routes.set(id, app);
+    apps.push(app);
+  };
+  register(first);
+  const served = () => apps.map((a) => a.appId).join(", ");
+
+  /** /apps/<id>/<rest> → the app and rest, or null. */
+  function route(pathname: string): { app: HostedApp; rest: string } | null {
+    const m = /^\/apps\/([^/]+)\/(.*)$/.exec(pathname);
+    if (!m) return null;
+    let id: string;
+    try {
+      id = decodeURIComponent(m[1]!);
+    } catch {
+      return null;
+    }
+    const app = routes.get(id) ?? routes.get(id.toLowerCase());
+    return app ? { app, rest: m[2]! } : null;
+  }
 
   const http = createServer((req, res) => {
     handleHttp(req, res).catch((e) => json(res, 500, { error: "internal", message: String(e) }));
@@ -60,72 +80,19 @@ export async function startSyncServer(
       return;
     }
     if (url.pathname === "/health") {
-      const upstream = edge ? { upstream: { status: edge.status, pending: edge.pendingUpstream, links: edge.linkCount } } : {};
-      json(res, 200, { status: "ok", appId: opts.appId, connections: service.connections.size, ...upstream });
+      // The first app's figures at the top level (as with one app), every app under `apps`.
+      const body: Record<string, unknown> = { status: "ok", ...(apps[0] ?? first).health };
+      if (apps.length > 1) body.apps = apps.map((a) => a.health);
+      json(res, 200, body);
       return;
     }
-    if (!url.pathname.startsWith(appPrefix)) {
-      json(res, 404, { error: "not_found", message: `no route ${url.pathname} (this server serves app ${opts.appId})` });
+    const found = route(url.pathname);
+    if (!found) {
+      json(res, 404, { error: "not_found", message: `no route ${url.pathname} (this server serves app ${served()}; use /apps/<appId>/...)` });
       return;
     }
-    const rest = url.pathname.slice(appPrefix.length);
-    const admin = await adminFrom(req);
-    try {
-      if (req.method === "GET" && (rest === "schema" || rest === "admin/schema")) {
-        if (!admin) throw new SchemaPublishError(401, "reading the schema catalogue needs the admin secret (X-Jazz-Admin-Secret)");
-        json(res, 200, { schema: engine.schema, permissions: engine.permissions });
-        return;
-      }
-      // The catalogue as the reference's apps poll it (an edge answers with what has reached it).
-      if (req.method === "GET" && rest === "schemas") {
-        json(res, 200, { hashes: currentSchemaHash() ? [currentSchemaHash()] : [] });
-        return;
-      }
-      if (req.method === "GET" && rest === "admin/permissions/head") {
-        if (!admin) throw new SchemaPublishError(401, "reading the permissions head needs the admin secret (X-Jazz-Admin-Secret)");
-        const hash = currentSchemaHash();
-        json(res, 200, { head: engine.permissions !== undefined && engine.permissions !== null && hash ? { schemaHash: hash } : null });
-        return;
-      }
-      if (req.method === "POST" && (rest === "schema" || rest === "admin/schema")) {
-        const body = (await readJson(req)) as { schema?: unknown; permissions?: unknown } | null;
-        if (!body || typeof body !== "object" || Array.isArray(body)) {
-          throw new SchemaPublishError(400, 'the body must be a JSON object { "schema"?: {...}, "permissions"?: {...} }');
-        }
-        if (edge) {
-          // The core owns the catalogue: an edge forwards deploys to it.
-          const r = await edge.forwardPublish(body, header(req, "x-jazz-admin-secret"));
-          json(res, r.status, r.body);
-          return;
-        }
-        if (body.schema !== undefined) service.publishSchema(body.schema as never, { admin });
-        if (body.permissions !== undefined) service.publishPermissions(body.permissions, { admin });
-        json(res, 200, { schema: engine.schema, permissions: engine.permissions, hash: currentSchemaHash() });
-        return;
-      }
-    } catch (e) {
-      if (e instanceof SchemaPublishError) {
-        json(res, e.status, { error: e.status === 403 || e.status === 401 ? "forbidden" : "bad_request", message: e.message });
-        return;
-      }
-      throw e;
-    }
-    json(res, 404, { error: "not_found", message: `no route ${req.method} ${url.pathname}` });
-  }
-
-  /** The deployed schema's hash (core's schemaHash), or null before any table exists. */
-  function currentSchemaHash(): string | null {
-    return Object.keys(engine.schema.tables).length ? schemaHash(engine.schema) : null;
-  }
-
-  async function adminFrom(req: IncomingMessage): Promise<boolean> {
-    const secret = header(req, "x-jazz-admin-secret");
-    if (secret === undefined) return false;
-    try {
-      return (await authenticator.resolve({ adminSecret: secret })).isAdmin;
-    } catch (e) {
-      if (e instanceof AuthError) return false;
-      throw e;
+    if (!(await found.app.handleHttp(found.rest, req, res))) {
+      json(res, 404, { error: "not_found", message: `no route ${req.method} ${url.pathname}` });
     }
   }
 
@@ -145,12 +112,14 @@ export async function startSyncServer(
       return;
     }
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
-    if (path !== wsPath) {
-      socket.end(`HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\n\r\nno WebSocket at ${path}; use ${wsPath}\n`);
+    const found = route(path);
+    if (!found || found.rest !== "ws") {
+      const hint = apps.map((a) => `/apps/${encodeURIComponent(a.appId)}/ws`).join(" or ");
+      socket.end(`HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\n\r\nno WebSocket at ${path}; use ${hint}\n`);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      new Connection(ws, service, transportAuth(req));
+      new Connection(ws, found.app.service, transportAuth(req));
     });
   });
 
@@ -164,12 +133,31 @@ export async function startSyncServer(
   return {
     url: `http://${host}:${port}`,
     port,
-    service,
-    edge,
+    service: first.service,
+    edge: first.edge,
+    get appIds() {
+      return apps.map((a) => a.appId);
+    },
+    async addApp(appOpts, tuning = {}) {
+      if (closing) throw new UsageError("the server is shutting down");
+      if (apps.some((a) => a.appId === appOpts.appId)) throw new UsageError(`app ${JSON.stringify(appOpts.appId)} is already served by this server`);
+      const app = await HostedApp.open(appOpts, tuning);
+      register(app);
+      return app;
+    },
+    async removeApp(appId) {
+      const app = apps.find((a) => a.appId === appId);
+      if (!app) throw new UsageError(`app ${JSON.stringify(appId)} is not served by this server (serving ${served()})`);
+      for (const id of app.routeIds) routes.delete(id);
+      apps.splice(apps.indexOf(app), 1);
+      await app.close();
+      // Let group commits already scheduled for this app finish before its storage goes.
+      await new Promise((r) => setImmediate(r));
+      app.closeStorage();
+    },
     async close() {
       closing = true;
-      await edge?.close();
-      service.closeAll(CLOSE.shuttingDown, "server shutting down");
+      await Promise.all(apps.map((a) => a.close()));
       // Upgraded sockets keep the HTTP server open until they end: give the close frames a
       // moment to be answered, then drop whatever is left (a peer that does not answer).
       const closed = new Promise<void>((r) => http.close(() => r()));
@@ -180,14 +168,9 @@ export async function startSyncServer(
       await closed;
       clearTimeout(grace);
       wss.close();
-      driver.close();
+      for (const a of apps) a.closeStorage();
     },
   };
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
 }
 
 /** Credentials a Node client can put in HTTP headers, or a browser in a subprotocol. */
@@ -216,24 +199,4 @@ function transportAuth(req: IncomingMessage): HandshakeAuth {
   const peer = header(req, "x-jazz-peer-secret");
   if (peer) auth.peerSecret = peer;
   return auth;
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "Content-Type": "application/json" });
-  res.end(JSON.stringify(body));
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > MAX_BODY) throw new SchemaPublishError(413, "request body too large");
-    chunks.push(c as Buffer);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
-  } catch {
-    throw new SchemaPublishError(400, "request body is not JSON");
-  }
 }

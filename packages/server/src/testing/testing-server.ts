@@ -32,6 +32,13 @@ export interface TestingServerOptions {
 }
 
 const ISSUER = "urn:jazz:testing-server";
+
+/**
+ * Servers this process listens with, by port: a TestingServer started on a port another one
+ * already holds joins that process-wide server as one more app (its own data, catalogue and
+ * auth) instead of failing with EADDRINUSE. The listener closes with its last app.
+ */
+const listeners = new Map<number, { running: Promise<RunningServer>; apps: number }>();
 const b64url = (bytes: Uint8Array | string) => Buffer.from(bytes).toString("base64url");
 
 export class TestingServer {
@@ -54,10 +61,8 @@ export class TestingServer {
     const jwtPublicKey = issuerSecret
       ? JSON.stringify({ kty: "OKP", crv: "Ed25519", x: deriveLocalFirstIdentity(issuerSecret).publicKeyB64 })
       : undefined;
-    const running = await startSyncServer({
+    const appOpts = {
       appId,
-      port: opts.port ?? 0,
-      host: "127.0.0.1",
       dataDir: dataDir ?? "",
       inMemory: !dataDir,
       allowLocalFirstAuth: true,
@@ -68,7 +73,25 @@ export class TestingServer {
       upstreamUrl: opts.upstreamUrl,
       peerSecret: opts.peerSecret,
       production: false,
-    });
+    };
+    const shared = opts.port ? listeners.get(opts.port) : undefined;
+    let running: RunningServer;
+    if (shared) {
+      running = await shared.running;
+      await running.addApp(appOpts);
+      shared.apps++;
+    } else {
+      const starting = startSyncServer({ ...appOpts, port: opts.port ?? 0, host: "127.0.0.1" });
+      const entry = { running: starting, apps: 1 };
+      if (opts.port) listeners.set(opts.port, entry);
+      try {
+        running = await starting;
+      } catch (e) {
+        if (opts.port) listeners.delete(opts.port);
+        throw e;
+      }
+      listeners.set(running.port, entry);
+    }
     return new TestingServer(running, appId, adminSecret, opts.backendSecret, dataDir, issuerSecret);
   }
 
@@ -94,8 +117,21 @@ export class TestingServer {
     return `${header}.${payload}.${b64url(signature)}`;
   }
 
+  private stopped: Promise<void> | null = null;
+
+  /** Stops this app; the listener closes once no app in this process uses its port. */
   stop(): Promise<void> {
-    return this.running.close();
+    this.stopped ??= (async () => {
+      const entry = listeners.get(this.running.port);
+      if (entry && entry.apps > 1) {
+        entry.apps--;
+        await this.running.removeApp(this.appId);
+        return;
+      }
+      listeners.delete(this.running.port);
+      await this.running.close();
+    })();
+    return this.stopped;
   }
 }
 

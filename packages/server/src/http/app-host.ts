@@ -1,0 +1,164 @@
+// One app inside a server process: its own database, catalogue (schema, permissions), auth
+// and connections, and the HTTP routes under /apps/<appId>/. The process-wide parts (the HTTP
+// listener, /health, the WebSocket upgrade) live in ./server.ts, which can host several apps.
+
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { normalizeAudience } from "@jazz-tools/auth";
+import { schemaHash, type SqlDriver } from "@jazz-tools/core";
+import { CLOSE } from "@jazz-tools/core/sync";
+import type { ServerOptions } from "../cli/options.ts";
+import { Authenticator } from "../auth/resolve.ts";
+import { AuthError, SchemaPublishError } from "../errors.ts";
+import { openDatabase } from "../storage/open.ts";
+import { ServerEngine } from "../sync/engine.ts";
+import { SyncService } from "../sync/service.ts";
+import { EdgeUpstream } from "../edge/upstream.ts";
+
+/** What an app needs of its own; the listener's host and port belong to the process. */
+export type AppOptions = Omit<ServerOptions, "port" | "host">;
+
+export interface EdgeTuning {
+  backoff?: { baseMs?: number; capMs?: number; jitterMs?: number };
+  idleLinkMs?: number;
+}
+
+const MAX_BODY = 8 * 1024 * 1024;
+
+export class HostedApp {
+  private constructor(
+    readonly appId: string,
+    readonly service: SyncService,
+    /** Set in edge mode (--upstream-url). */
+    readonly edge: EdgeUpstream | null,
+    private readonly authenticator: Authenticator,
+    private readonly driver: SqlDriver,
+  ) {}
+
+  static async open(opts: AppOptions, edgeTuning: EdgeTuning = {}): Promise<HostedApp> {
+    const authenticator = await Authenticator.create(opts);
+    const { driver } = openDatabase(opts);
+    const engine = new ServerEngine(driver, opts.appId);
+    const service = new SyncService(engine, authenticator, {
+      production: opts.production,
+      limits: { helloTimeoutMs: opts.helloTimeoutMs, maxSendBufferBytes: opts.maxSendBufferBytes, pingIntervalMs: opts.pingIntervalMs },
+    });
+    const edge = opts.upstreamUrl
+      ? new EdgeUpstream(service, { upstreamUrl: opts.upstreamUrl, appId: opts.appId, peerSecret: opts.peerSecret!, production: opts.production, ...edgeTuning })
+      : null;
+    return new HostedApp(opts.appId, service, edge, authenticator, driver);
+  }
+
+  /**
+   * The path segments this app answers to: its id and, for a name, the UUIDv5 the reference
+   * derives from it (so `/apps/my-app/...` and `/apps/<uuidv5("my-app")>/...` are one app).
+   */
+  get routeIds(): string[] {
+    const canonical = normalizeAudience(this.appId);
+    return canonical === this.appId ? [this.appId] : [this.appId, canonical];
+  }
+
+  get health() {
+    const upstream = this.edge ? { upstream: { status: this.edge.status, pending: this.edge.pendingUpstream, links: this.edge.linkCount } } : {};
+    return { appId: this.appId, connections: this.service.connections.size, ...upstream };
+  }
+
+  /** Routes under /apps/<appId>/ (`rest` is the part after it). Returns false when none matched. */
+  async handleHttp(rest: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const engine = this.service.engine;
+    const admin = await this.adminFrom(req);
+    try {
+      if (req.method === "GET" && (rest === "schema" || rest === "admin/schema")) {
+        if (!admin) throw new SchemaPublishError(401, "reading the schema catalogue needs the admin secret (X-Jazz-Admin-Secret)");
+        json(res, 200, { schema: engine.schema, permissions: engine.permissions });
+        return true;
+      }
+      // The catalogue as the reference's apps poll it (an edge answers with what has reached it).
+      if (req.method === "GET" && rest === "schemas") {
+        const hash = this.currentSchemaHash();
+        json(res, 200, { hashes: hash ? [hash] : [] });
+        return true;
+      }
+      if (req.method === "GET" && rest === "admin/permissions/head") {
+        if (!admin) throw new SchemaPublishError(401, "reading the permissions head needs the admin secret (X-Jazz-Admin-Secret)");
+        const hash = this.currentSchemaHash();
+        json(res, 200, { head: engine.permissions !== undefined && engine.permissions !== null && hash ? { schemaHash: hash } : null });
+        return true;
+      }
+      if (req.method === "POST" && (rest === "schema" || rest === "admin/schema")) {
+        const body = (await readJson(req)) as { schema?: unknown; permissions?: unknown } | null;
+        if (!body || typeof body !== "object" || Array.isArray(body)) {
+          throw new SchemaPublishError(400, 'the body must be a JSON object { "schema"?: {...}, "permissions"?: {...} }');
+        }
+        if (this.edge) {
+          // The core owns the catalogue: an edge forwards deploys to it.
+          const r = await this.edge.forwardPublish(body, header(req, "x-jazz-admin-secret"));
+          json(res, r.status, r.body);
+          return true;
+        }
+        if (body.schema !== undefined) this.service.publishSchema(body.schema as never, { admin });
+        if (body.permissions !== undefined) this.service.publishPermissions(body.permissions, { admin });
+        json(res, 200, { schema: engine.schema, permissions: engine.permissions, hash: this.currentSchemaHash() });
+        return true;
+      }
+    } catch (e) {
+      if (e instanceof SchemaPublishError) {
+        json(res, e.status, { error: e.status === 403 || e.status === 401 ? "forbidden" : "bad_request", message: e.message });
+        return true;
+      }
+      throw e;
+    }
+    return false;
+  }
+
+  /** Ends the app's connections and closes its database. */
+  async close(): Promise<void> {
+    await this.edge?.close();
+    this.service.closeAll(CLOSE.shuttingDown, "server shutting down");
+  }
+
+  closeStorage(): void {
+    this.driver.close();
+  }
+
+  /** The deployed schema's hash (core's schemaHash), or null before any table exists. */
+  private currentSchemaHash(): string | null {
+    const schema = this.service.engine.schema;
+    return Object.keys(schema.tables).length ? schemaHash(schema) : null;
+  }
+
+  private async adminFrom(req: IncomingMessage): Promise<boolean> {
+    const secret = header(req, "x-jazz-admin-secret");
+    if (secret === undefined) return false;
+    try {
+      return (await this.authenticator.resolve({ adminSecret: secret })).isAdmin;
+    } catch (e) {
+      if (e instanceof AuthError) return false;
+      throw e;
+    }
+  }
+}
+
+export function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+export function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "Content-Type": "application/json" });
+  res.end(JSON.stringify(body));
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > MAX_BODY) throw new SchemaPublishError(413, "request body too large");
+    chunks.push(c as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
+  } catch {
+    throw new SchemaPublishError(400, "request body is not JSON");
+  }
+}
