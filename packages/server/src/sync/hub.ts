@@ -92,14 +92,13 @@ export class SubscriptionHub {
       const before = g.rows;
       g.scope = new QueryScope(g.scope.query, this.schema(), [...g.members.keys()][0]?.policy);
       g.rows = g.scope.evaluate(this.driver);
-      this.noteLeaving(left, g, before, g.rows);
+      this.noteLeaving(left, g, [...before].filter((k) => !g.rows.has(k)));
     }
     this.sendEvictions(left, new Set());
   }
 
-  private noteLeaving(left: Map<Subscriber, Set<RowKey>>, g: Group, before: Set<RowKey>, after: Set<RowKey>): void {
-    for (const k of before) {
-      if (after.has(k)) continue;
+  private noteLeaving(left: Map<Subscriber, Set<RowKey>>, g: Group, leaving: Iterable<RowKey>): void {
+    for (const k of leaving) {
       for (const sub of g.members.keys()) {
         let set = left.get(sub);
         if (!set) left.set(sub, (set = new Set()));
@@ -130,38 +129,56 @@ export class SubscriptionHub {
     for (const g of this.groups.values()) if ([...g.scope.tables].some((t) => tables.has(t))) yield g;
   }
 
+  /**
+   * Brings a group's row set up to date after `rows` were written, in place: an incremental
+   * scope re-checks only the written rows of its table (cost independent of how many rows it
+   * covers); any other re-runs its query. Returns what entered and left, and whether a written
+   * row is (or was) in the scope.
+   */
+  private update(g: Group, rows: { table: string; id: string }[]): { entering: RowKey[]; leaving: RowKey[]; relevant: boolean } {
+    const entering: RowKey[] = [];
+    const leaving: RowKey[] = [];
+    let relevant = false;
+    if (g.scope.incremental) {
+      const table = g.scope.query.table;
+      const ids = rows.filter((r) => r.table === table).map((r) => r.id);
+      if (ids.length === 0) return { entering, leaving, relevant };
+      const now = g.scope.evaluateRows(this.driver, ids);
+      for (const id of ids) {
+        const k = rowKey(table, id);
+        const was = g.rows.has(k);
+        const is = now.has(k);
+        if (was || is) relevant = true;
+        if (is && !was) {
+          g.rows.add(k);
+          entering.push(k);
+        } else if (was && !is) {
+          g.rows.delete(k);
+          leaving.push(k);
+        }
+      }
+      return { entering, leaving, relevant };
+    }
+    const before = g.rows;
+    const after = g.scope.evaluate(this.driver);
+    g.rows = after;
+    for (const k of after) if (!before.has(k)) entering.push(k);
+    for (const k of before) if (!after.has(k)) leaving.push(k);
+    for (const r of rows) {
+      const k = rowKey(r.table, r.id);
+      if (before.has(k) || after.has(k)) relevant = true;
+    }
+    return { entering, leaving, relevant };
+  }
+
   /** Fan an accepted batch out to every subscriber whose scope it touches. */
   onAccepted(batch: Batch, rows: { table: string; id: string }[], origin: Subscriber | null): void {
     const touched = new Set(rows.map((r) => r.table));
     const plan = new Map<Subscriber, { batch: boolean; entering: Set<RowKey> }>();
     const left = new Map<Subscriber, Set<RowKey>>();
     for (const g of this.groupsReading(touched)) {
-      const before = g.rows;
-      let after: Set<RowKey>;
-      if (g.scope.incremental) {
-        const table = g.scope.query.table;
-        const ids = rows.filter((r) => r.table === table).map((r) => r.id);
-        after = new Set(before);
-        if (ids.length > 0) {
-          const now = g.scope.evaluateRows(this.driver, ids);
-          for (const id of ids) {
-            const k = rowKey(table, id);
-            if (now.has(k)) after.add(k);
-            else after.delete(k);
-          }
-        }
-      } else {
-        after = g.scope.evaluate(this.driver);
-      }
-      g.rows = after;
-      this.noteLeaving(left, g, before, after);
-      let relevant = false;
-      for (const r of rows) {
-        const k = rowKey(r.table, r.id);
-        if (before.has(k) || after.has(k)) relevant = true;
-      }
-      const entering: RowKey[] = [];
-      for (const k of after) if (!before.has(k)) entering.push(k);
+      const { entering, leaving, relevant } = this.update(g, rows);
+      this.noteLeaving(left, g, leaving);
       if (!relevant && entering.length === 0) continue;
       for (const sub of g.members.keys()) {
         let p = plan.get(sub);
@@ -209,7 +226,7 @@ export class SubscriptionHub {
     for (const g of this.groupsReading(touched)) {
       const before = g.rows;
       g.rows = g.scope.evaluate(this.driver);
-      this.noteLeaving(left, g, before, g.rows);
+      this.noteLeaving(left, g, [...before].filter((k) => !g.rows.has(k)));
       for (const sub of g.members.keys()) {
         let p = plan.get(sub);
         if (!p) plan.set(sub, (p = { evict: new Set(), resend: new Set() }));
