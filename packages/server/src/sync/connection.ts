@@ -96,9 +96,9 @@ export class Connection implements Subscriber {
     if (!this.closed && this.ws.readyState === 1 && !this.overLimit()) this.ws.send(encodeMessage(msg));
   }
 
-  sendBatches(batches: Batch[]): void {
+  sendBatches(batches: Batch[], opts?: { readable?: boolean }): void {
     if (this.closed || this.ws.readyState !== 1 || this.overLimit()) return;
-    const visible = this.project(batches);
+    const visible = opts?.readable ? batches : this.project(batches);
     if (visible.length === 0) return;
     // Fan-out hands many connections the same array: encode it once (to UTF-8 bytes too; sent
     // as a text frame, so clients still receive a string).
@@ -189,7 +189,13 @@ export class Connection implements Subscriber {
       case "push":
         this.service.push(this, msg.batch);
         return;
-      case "sub":
+      case "sub": {
+        const held = this.service.hub.subscriptionsOf(this);
+        const max = this.service.limits.maxSubscriptions;
+        if (!held.has(msg.id) && held.count >= max) {
+          this.send({ t: "error", code: "too_many_subscriptions", id: msg.id, message: `subscription ${msg.id} refused: this connection already holds ${held.count} live queries (at most ${max}); unsubscribe some first` });
+          return;
+        }
         try {
           this.service.hub.subscribe(this, msg.id, msg.query);
           this.service.upstream?.subscribed(this, msg.id, msg.query, msg.tier);
@@ -197,6 +203,7 @@ export class Connection implements Subscriber {
           this.send({ t: "error", code: "bad_request", id: msg.id, message: `subscription ${msg.id} refused: ${(e as Error).message}` });
         }
         return;
+      }
       case "unsub":
         this.service.hub.unsubscribe(this, msg.id);
         this.service.upstream?.unsubscribed(this, msg.id);

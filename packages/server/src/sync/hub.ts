@@ -15,7 +15,11 @@ export interface Subscriber {
   /** Identifies the read policy this subscriber is under ("" = no policy). */
   readonly policyKey: string;
   readonly policy: PolicyHook | undefined;
-  sendBatches(batches: Batch[]): void;
+  /**
+   * `readable`: the hub has just seen every row these batches write inside this subscriber's
+   * scopes, which are evaluated under its read policy, so projecting them again can be skipped.
+   */
+  sendBatches(batches: Batch[], opts?: { readable?: boolean }): void;
   sendSettled(queryId: string, tier: DurabilityTier): void;
   /** Rows that left every subscription of this subscriber without being written. */
   sendEvicted?(rows: { table: string; ids: string[] }[]): void;
@@ -42,6 +46,12 @@ export class SubscriptionHub {
 
   get groupCount(): number {
     return this.groups.size;
+  }
+
+  /** How many live queries a subscriber holds, and whether it holds `queryId`. */
+  subscriptionsOf(sub: Subscriber): { count: number; has(queryId: string): boolean } {
+    const mine = this.bySubscriber.get(sub);
+    return { count: mine?.size ?? 0, has: (id) => mine?.has(id) ?? false };
   }
 
   /** Throws (QueryError etc.) when the query does not compile against the server schema. */
@@ -174,26 +184,32 @@ export class SubscriptionHub {
   /** Fan an accepted batch out to every subscriber whose scope it touches. */
   onAccepted(batch: Batch, rows: { table: string; id: string }[], origin: Subscriber | null): void {
     const touched = new Set(rows.map((r) => r.table));
-    const plan = new Map<Subscriber, { batch: boolean; entering: Set<RowKey> }>();
+    const plan = new Map<Subscriber, { batch: boolean; entering: Set<RowKey>; covered: Set<RowKey> }>();
     const left = new Map<Subscriber, Set<RowKey>>();
+    const written = rows.map((r) => rowKey(r.table, r.id));
     for (const g of this.groupsReading(touched)) {
       const { entering, leaving, relevant } = this.update(g, rows);
       this.noteLeaving(left, g, leaving);
       if (!relevant && entering.length === 0) continue;
+      const covered = written.filter((k) => g.rows.has(k));
       for (const sub of g.members.keys()) {
         let p = plan.get(sub);
-        if (!p) plan.set(sub, (p = { batch: false, entering: new Set() }));
+        if (!p) plan.set(sub, (p = { batch: false, entering: new Set(), covered: new Set() }));
         if (relevant) p.batch = true;
         for (const k of entering) p.entering.add(k);
+        for (const k of covered) p.covered.add(k);
       }
     }
+    // Every row the batch writes values to is in the subscriber's (policy-filtered) scopes now;
+    // deletes carry no values and need no read check.
+    const valueKeys = batch.writes.filter((w) => w.op !== "delete").map((w) => rowKey(w.table, w.id));
     // Subscribers with the same entering rows get the same history: read and decode it once,
     // and hand them the same array, so Connection encodes each distinct message once.
     const justThis = [batch];
     const shared = new Map<string, { all: Batch[]; forOrigin: Batch[] | null }>();
     for (const [sub, p] of plan) {
       if (p.entering.size === 0) {
-        if (p.batch && sub !== origin) sub.sendBatches(justThis);
+        if (p.batch && sub !== origin) sub.sendBatches(justThis, { readable: valueKeys.every((k) => p.covered.has(k)) });
         continue;
       }
       const keys = [...p.entering].sort();
