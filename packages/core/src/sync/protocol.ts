@@ -82,7 +82,8 @@ export type ErrorCode =
   | "unauthorized"
   | "forbidden"
   | "not_found"
-  | "internal";
+  | "internal"
+  | "too_many_subscriptions";
 
 /** WebSocket close codes the server uses; the client decides whether to reconnect by them. */
 export const CLOSE = {

@@ -40,6 +40,9 @@ export interface ServerOptions {
   helloTimeoutMs?: number;
   maxSendBufferBytes?: number;
   pingIntervalMs?: number;
+  maxSubscriptions?: number;
+  maxBatchWrites?: number;
+  maxValueBytes?: number;
 }
 
 export const DEFAULT_PORT = 1625;
@@ -84,6 +87,12 @@ Options:
                                   queued for it (default: 8388608) [env: JAZZ_MAX_SEND_BUFFER]
       --ping-interval <MS>        Ping every client this often; one that misses a pong is
                                   disconnected (default: 30000) [env: JAZZ_PING_INTERVAL_MS]
+      --max-subscriptions <N>     Live queries one connection may hold (default: 1000)
+                                  [env: JAZZ_MAX_SUBSCRIPTIONS]
+      --max-batch-writes <N>      Row writes one batch may carry (default: 10000)
+                                  [env: JAZZ_MAX_BATCH_WRITES]
+      --max-value-bytes <BYTES>   Largest single column value (default: 2097152)
+                                  [env: JAZZ_MAX_VALUE_BYTES]
       --allow-local-first-auth    Allow local-first auth (Authorization: Bearer <self-signed
                                   Jazz JWT)) [env: JAZZ_ALLOW_LOCAL_FIRST_AUTH]
                                   On by default in development; required when
@@ -122,6 +131,9 @@ const VALUE_FLAGS: Record<string, keyof ServerOptions> = {
   "--hello-timeout": "helloTimeoutMs",
   "--max-send-buffer": "maxSendBufferBytes",
   "--ping-interval": "pingIntervalMs",
+  "--max-subscriptions": "maxSubscriptions",
+  "--max-batch-writes": "maxBatchWrites",
+  "--max-value-bytes": "maxValueBytes",
   "--backend-secret": "backendSecret",
   "--admin-secret": "adminSecret",
   "--upstream-url": "upstreamUrl",
@@ -232,6 +244,9 @@ export function parseServerArgs(argv: string[], env: Env = process.env): ServerO
     helloTimeoutMs: positiveInt(raw.helloTimeoutMs ?? nonEmpty(env.JAZZ_HELLO_TIMEOUT_MS), "--hello-timeout"),
     maxSendBufferBytes: positiveInt(raw.maxSendBufferBytes ?? nonEmpty(env.JAZZ_MAX_SEND_BUFFER), "--max-send-buffer"),
     pingIntervalMs: positiveInt(raw.pingIntervalMs ?? nonEmpty(env.JAZZ_PING_INTERVAL_MS), "--ping-interval"),
+    maxSubscriptions: positiveInt(raw.maxSubscriptions ?? nonEmpty(env.JAZZ_MAX_SUBSCRIPTIONS), "--max-subscriptions"),
+    maxBatchWrites: positiveInt(raw.maxBatchWrites ?? nonEmpty(env.JAZZ_MAX_BATCH_WRITES), "--max-batch-writes"),
+    maxValueBytes: positiveInt(raw.maxValueBytes ?? nonEmpty(env.JAZZ_MAX_VALUE_BYTES), "--max-value-bytes"),
     allowLocalFirstAuth,
     backendSecret: raw.backendSecret ?? nonEmpty(env.JAZZ_BACKEND_SECRET),
     adminSecret,

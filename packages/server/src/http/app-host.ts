@@ -40,7 +40,14 @@ export class HostedApp {
     const engine = new ServerEngine(driver, opts.appId);
     const service = new SyncService(engine, authenticator, {
       production: opts.production,
-      limits: { helloTimeoutMs: opts.helloTimeoutMs, maxSendBufferBytes: opts.maxSendBufferBytes, pingIntervalMs: opts.pingIntervalMs },
+      limits: {
+        helloTimeoutMs: opts.helloTimeoutMs,
+        maxSendBufferBytes: opts.maxSendBufferBytes,
+        pingIntervalMs: opts.pingIntervalMs,
+        maxSubscriptions: opts.maxSubscriptions,
+        maxBatchWrites: opts.maxBatchWrites,
+        maxValueBytes: opts.maxValueBytes,
+      },
     });
     const edge = opts.upstreamUrl
       ? new EdgeUpstream(service, { upstreamUrl: opts.upstreamUrl, appId: opts.appId, peerSecret: opts.peerSecret!, production: opts.production, ...edgeTuning })

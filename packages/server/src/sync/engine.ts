@@ -7,7 +7,7 @@ import { encodeMessage, type WireSession } from "@jazz-tools/core/sync";
 import { BatchLog } from "../storage/log.ts";
 import { Catalogue } from "../storage/catalogue.ts";
 import { SchemaPublishError } from "../errors.ts";
-import { validateBatch } from "./validate.ts";
+import { DEFAULT_BATCH_LIMITS, validateBatch, type BatchLimits } from "./validate.ts";
 
 export const CONFLICT_REASON = "row visible parent changed since transaction write was staged";
 
@@ -46,6 +46,8 @@ export class ServerEngine {
   readonly log: BatchLog;
   readonly catalogue: Catalogue;
   writePolicy: WritePolicy | null = null;
+  /** Size limits on pushed batches (set from the service's ConnectionLimits). */
+  batchLimits: BatchLimits = DEFAULT_BATCH_LIMITS;
 
   constructor(readonly driver: SqlDriver, appId: string) {
     this.catalogue = new Catalogue(driver);
@@ -152,7 +154,7 @@ export class ServerEngine {
     if (!privileged && batch.author !== session.user_id) {
       return reject("author_mismatch", `batch author ${batch.author} is not the session user ${session.user_id}`);
     }
-    const invalid = validateBatch(batch, this.schema);
+    const invalid = validateBatch(batch, this.schema, this.batchLimits);
     if (invalid) return reject(invalid.code, invalid.reason);
     const refused = checkInsertTargets(this.driver, batch);
     if (refused) return reject(refused.code, refused.reason);

@@ -16,7 +16,14 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.stop()));
 });
 
-async function start(limits: { helloTimeoutMs?: number; maxSendBufferBytes?: number; pingIntervalMs?: number }) {
+async function start(limits: {
+  helloTimeoutMs?: number;
+  maxSendBufferBytes?: number;
+  pingIntervalMs?: number;
+  maxSubscriptions?: number;
+  maxBatchWrites?: number;
+  maxValueBytes?: number;
+}) {
   const server = await startLocalJazzServer({ appId: `limits-${Math.random().toString(36).slice(2)}`, ...limits });
   servers.push(server);
   await fetch(`${server.url}/apps/${server.appId}/admin/schema`, { method: "POST", headers: { "X-Jazz-Admin-Secret": server.adminSecret }, body: JSON.stringify({ schema }) });
@@ -66,5 +73,56 @@ describe("connection limits", () => {
     await new Promise((r) => ws.on("open", r));
     ws.send(JSON.stringify({ t: "hello", v: 1, clientId: "mute", auth: u.auth }));
     expect(await closed(ws)).toBe(CLOSE.timeout);
+  });
+
+  it("refuses a subscription past the per-connection maximum, keeping the ones it holds", async () => {
+    const server = await start({ maxSubscriptions: 2 });
+    const errors: { code: string; id?: string; message: string }[] = [];
+    const settled: string[] = [];
+    const q = { table: "notes", conditions: [], orderBy: [], includes: [] };
+    const raw = new WebSocket(wsUrl(server));
+    await new Promise((r) => raw.on("open", r));
+    raw.on("message", (d) => {
+      const m = JSON.parse(String(d));
+      if (m.t === "error") errors.push(m);
+      if (m.t === "settled") settled.push(m.id);
+    });
+    const u = localFirstAuth(server.appId);
+    raw.send(JSON.stringify({ t: "hello", v: 1, clientId: "many", auth: u.auth }));
+    for (const id of ["a", "b", "c"]) raw.send(JSON.stringify({ t: "sub", id, query: q, tier: "edge" }));
+    // Re-subscribing an id it holds is not a new subscription.
+    raw.send(JSON.stringify({ t: "sub", id: "a", query: q, tier: "edge" }));
+    await until(() => errors.length >= 1 && settled.length >= 3, "refusal");
+    await new Promise((r) => setTimeout(r, 100));
+    expect(settled).toEqual(["a", "b", "a"]);
+    expect(errors).toEqual([expect.objectContaining({ code: "too_many_subscriptions", id: "c", message: expect.stringMatching(/at most 2/) })]);
+    raw.close();
+  });
+
+  it("rejects a batch with too many writes or too large a value, and deep or invalid JSON, and still accepts the next", async () => {
+    const jsonSchema: RuntimeSchema = {
+      tables: {
+        notes: { columns: { text: { type: { kind: "string" }, optional: false, merge: "lww" } } },
+        docs: { columns: { body: { type: { kind: "json" }, optional: false, merge: "lww" }, parentId: { type: { kind: "ref", table: "docs" }, optional: true, merge: "lww" } } },
+      },
+    };
+    const server = await start({ maxBatchWrites: 3, maxValueBytes: 1_000 });
+    await fetch(`${server.url}/apps/${server.appId}/admin/schema`, { method: "POST", headers: { "X-Jazz-Admin-Secret": server.adminSecret }, body: JSON.stringify({ schema: jsonSchema }) });
+    const c = recordingClient(server.url, server.appId, { schema: jsonSchema });
+    clients.push(c);
+    const push = async (writes: { table: string; values: Record<string, unknown> }[]) => {
+      const b = { batchId: batchId(), ts: Date.now() * 1000, author: c.userId, kind: "direct" as const, writes: writes.map((w) => ({ ...w, id: rowId(), op: "insert" as const })) };
+      c.link.push(b as never);
+      return until(() => c.fateOf(b.batchId), "fate");
+    };
+    const note = (text: string) => ({ table: "notes", values: { text } });
+    const deep = "[".repeat(70) + "]".repeat(70);
+    expect(await push([note("a"), note("b"), note("c"), note("d")])).toMatchObject({ kind: "rejected", code: "batch_too_large" });
+    expect(await push([note("é".repeat(600))])).toMatchObject({ kind: "rejected", code: "value_too_large" });
+    expect(await push([{ table: "docs", values: { body: deep } }])).toMatchObject({ kind: "rejected", code: "invalid_value", reason: expect.stringMatching(/deeper than 64/) });
+    expect(await push([{ table: "docs", values: { body: "{nope" } }])).toMatchObject({ kind: "rejected", code: "invalid_value" });
+    expect(await push([{ table: "docs", values: { body: "{}", parentId: "not-a-uuid" } }])).toMatchObject({ kind: "rejected", code: "invalid_value" });
+    expect(await push([note("a"), note("b"), note("c")])).toMatchObject({ kind: "accepted" });
+    expect(await push([{ table: "docs", values: { body: JSON.stringify({ a: [1, { b: 2 }] }) } }])).toMatchObject({ kind: "accepted" });
   });
 });

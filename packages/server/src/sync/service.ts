@@ -14,9 +14,22 @@ export interface ConnectionLimits {
   maxSendBufferBytes: number;
   /** Ping interval; a client that has not answered the previous ping is closed (4007). */
   pingIntervalMs: number;
+  /** Live queries one connection may hold; more are refused (`too_many_subscriptions`). */
+  maxSubscriptions: number;
+  /** Row writes one batch may carry; a bigger batch is rejected (`batch_too_large`). */
+  maxBatchWrites: number;
+  /** Bytes of one column value (TEXT as UTF-8, or BLOB); over it: `value_too_large`. */
+  maxValueBytes: number;
 }
 
-export const DEFAULT_LIMITS: ConnectionLimits = { helloTimeoutMs: 10_000, maxSendBufferBytes: 8 * 1024 * 1024, pingIntervalMs: 30_000 };
+export const DEFAULT_LIMITS: ConnectionLimits = {
+  helloTimeoutMs: 10_000,
+  maxSendBufferBytes: 8 * 1024 * 1024,
+  pingIntervalMs: 30_000,
+  maxSubscriptions: 1_000,
+  maxBatchWrites: 10_000,
+  maxValueBytes: 2 * 1024 * 1024,
+};
 
 /** Names that would reach Object.prototype through an object lookup. */
 const RESERVED_NAMES = new Set(["__proto__", "constructor", "prototype"]);
@@ -49,6 +62,7 @@ export class SyncService {
     private readonly opts: { production: boolean; limits?: Partial<ConnectionLimits> },
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...Object.fromEntries(Object.entries(opts.limits ?? {}).filter(([, v]) => v !== undefined)) };
+    engine.batchLimits = { maxBatchWrites: this.limits.maxBatchWrites, maxValueBytes: this.limits.maxValueBytes };
     this.hub = new SubscriptionHub(engine.driver, engine.log, () => engine.schema);
     enforcePermissions(this);
   }

@@ -28,6 +28,9 @@ export interface LocalJazzServerOptions {
   helloTimeoutMs?: number;
   maxSendBufferBytes?: number;
   pingIntervalMs?: number;
+  maxSubscriptions?: number;
+  maxBatchWrites?: number;
+  maxValueBytes?: number;
   /** Reconnect backoff towards the core (edge mode). */
   backoff?: { baseMs?: number; capMs?: number; jitterMs?: number };
 }
@@ -63,6 +66,9 @@ export async function startLocalJazzServer(opts: LocalJazzServerOptions = {}): P
       helloTimeoutMs: opts.helloTimeoutMs,
       maxSendBufferBytes: opts.maxSendBufferBytes,
       pingIntervalMs: opts.pingIntervalMs,
+      maxSubscriptions: opts.maxSubscriptions,
+      maxBatchWrites: opts.maxBatchWrites,
+      maxValueBytes: opts.maxValueBytes,
     },
     { backoff: opts.backoff },
   );
