@@ -40,7 +40,7 @@ export {
   InvalidSchemaError,
 } from "./engine/errors.ts";
 export { Db } from "./db/db.ts";
-export { createDbFromParts } from "./db/create.ts";
+export { checkServerUrl, createDbFromParts } from "./db/create.ts";
 export { ADMIN_PRINCIPAL } from "./db/auth.ts";
 export { AnonymousWriteDeniedError, PersistedWriteRejectedError, DbConfigError, DbClosedError, ScopeClosedError, QueryRefusedError, MissingDependencyError } from "./db/errors.ts";
 export type { DbConfig, DbOptions, WriteHandle, WriteResult, WaitOptions, InsertOptions, UpdateOptions, UpsertOptions, QueryOptions, MutationErrorEvent } from "./db/types.ts";

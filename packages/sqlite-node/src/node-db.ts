@@ -4,7 +4,7 @@
 
 import type WebSocket from "ws";
 import type { AuthState } from "@jazz-tools/auth";
-import { Db, type Batch, type SqlDriver } from "@jazz-tools/core";
+import { checkServerUrl, Db, DbConfigError, type Batch, type SqlDriver } from "@jazz-tools/core";
 import type { DbConfig } from "@jazz-tools/core";
 import { ServerLink, decodeBatchValues, encodeMessage, type HandshakeAuth, type LinkStatus } from "@jazz-tools/core/sync";
 import { createNodeSqlDriver } from "./driver.ts";
@@ -71,8 +71,9 @@ export async function createNodeDb(config: DbConfig, options: NodeDbOptions = {}
 /** Synchronous form of createNodeDb (the backend context hands out Dbs synchronously). */
 export function openNodeDb(config: DbConfig, options: NodeDbOptions = {}): Db {
   if (!config || typeof config.appId !== "string" || config.appId.length === 0) {
-    throw new Error("DbConfig error: appId must be a non-empty string.");
+    throw new DbConfigError("DbConfig error: appId must be a non-empty string.");
   }
+  checkServerUrl(config);
   const driver = createNodeSqlDriver(options.dataPath ?? ":memory:");
   if (!config.serverUrl) return new Db({ config, driver });
 

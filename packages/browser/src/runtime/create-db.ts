@@ -2,7 +2,7 @@
 // hydrated from the durable worker's OPFS image, linked to that worker. Memory: the mirror
 // alone (linked straight to a server when serverUrl is set), no worker, no OPFS.
 
-import { createDbFromParts, Db, DbConfigError, type DbConfig, type ReplicaLink, type RuntimeSchema } from "@jazz-tools/core";
+import { checkServerUrl, createDbFromParts, Db, DbConfigError, type DbConfig, type ReplicaLink, type RuntimeSchema } from "@jazz-tools/core";
 import type { ServerLink } from "@jazz-tools/core/sync";
 import { loadWaSqlite } from "../sqlite/load.ts";
 import { WaSqliteDriver } from "../sqlite/wa-sqlite.ts";
@@ -76,6 +76,7 @@ async function openDb(config: BrowserDbConfig): Promise<BrowserDb> {
     throw new DbConfigError(`DbConfig error: unknown driver type ${JSON.stringify((d as { type: unknown }).type)}; use "memory" or "persistent".`);
   if (!config || typeof config.appId !== "string" || !config.appId)
     throw new DbConfigError("DbConfig error: appId must be a non-empty string.");
+  checkServerUrl(config);
   const namespace = resolveStorageNamespace(config);
   const wasmModule = config.runtimeSources?.wasmModule ?? (await compileWasm(config.runtimeSources?.wasmUrl));
   const mirrorModule = loadWaSqlite({ module: wasmModule });

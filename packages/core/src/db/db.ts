@@ -161,6 +161,9 @@ export class Db {
   }
   private learn(q: QueryLike<any>): string {
     if (this.learned.has(q)) return q._table;
+    if (!q || typeof q !== "object" || typeof q._table !== "string" || typeof q._build !== "function") {
+      throw UnknownTableError.notATable(q, Object.keys(this.store.getSchema().tables));
+    }
     const schema = q._schema as RuntimeSchema | undefined;
     if (schema && !this.store.getSchema().tables[q._table]) {
       this.store.addTables(schema);
@@ -183,7 +186,7 @@ export class Db {
       return t;
     }
     if (!t || typeof t !== "object" || typeof t._table !== "string")
-      throw new UnknownTableError(String(t), Object.keys(this.store.getSchema().tables));
+      throw UnknownTableError.notATable(t, Object.keys(this.store.getSchema().tables));
     const name = this.learn(t);
     if (!this.store.getSchema().tables[name]) throw new UnknownTableError(name, Object.keys(this.store.getSchema().tables));
     return name;

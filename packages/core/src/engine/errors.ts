@@ -6,6 +6,15 @@ export class UnknownTableError extends Error {
   constructor(readonly table: string, known: string[]) {
     super(`Unknown table "${table}". Known tables: ${known.join(", ") || "(none)"}. Declare it with s.table() in your schema.`);
   }
+
+  /** A Db method got something that is not a table handle or query (often `app.<missing>`). */
+  static notATable(got: unknown, known: string[]): UnknownTableError {
+    const e = new UnknownTableError(String(got), known);
+    e.message =
+      `Expected a table handle or query (app.<table>), got ${got === null ? "null" : typeof got === "object" ? "an object without a table" : String(got)}: ` +
+      `app.<name> is undefined when <name> is not a table of the app. Known tables: ${known.join(", ") || "(none)"}.`;
+    return e;
+  }
 }
 
 export class UnknownColumnError extends Error {
