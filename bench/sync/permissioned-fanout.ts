@@ -26,6 +26,8 @@ const WRITERS = flag("writers", 50);
 const READERS = flag("readers", 100);
 const DURATION_S = flag("duration", 30);
 const ADMIN = "bench-admin";
+// --profile: the permissioned load run's server writes a V8 CPU profile to /tmp/jazz-fanout-prof.
+const PROFILE = args.includes("--profile");
 
 const schema: RuntimeSchema = {
   tables: {
@@ -59,8 +61,9 @@ const insert = (c: RecordingClient, title: string): Batch => ({
   writes: [{ table: "todos", id: rowId(), op: "insert", values: { title, owner_id: c.userId, shared: 1 } }],
 });
 
-async function server(withPermissions: boolean, app: string): Promise<ServerProcess> {
-  const s = await startServerProcess({ appId: app, adminSecret: ADMIN });
+async function server(withPermissions: boolean, app: string, profile = false): Promise<ServerProcess> {
+  const nodeArgs = profile ? ["--cpu-prof", "--cpu-prof-dir=/tmp/jazz-fanout-prof"] : [];
+  const s = await startServerProcess({ appId: app, adminSecret: ADMIN, nodeArgs });
   await publishCatalogue({ serverUrl: s.url, appId: app, adminSecret: ADMIN, schema, permissions: withPermissions ? permissions : undefined });
   return s;
 }
@@ -108,7 +111,7 @@ async function cpuPerWrite(withPermissions: boolean, rows: number): Promise<numb
 }
 
 async function throughput(withPermissions: boolean): Promise<{ perSecond: number; lost: number }> {
-  const s = await server(withPermissions, `load-${withPermissions ? "perm" : "open"}`);
+  const s = await server(withPermissions, `load-${withPermissions ? "perm" : "open"}`, PROFILE && withPermissions);
   try {
     const readers = await subscribers(s, READERS);
     const writers = Array.from({ length: WRITERS }, () => recordingClient(s.url, s.appId, { schema }));
@@ -141,7 +144,7 @@ async function throughput(withPermissions: boolean): Promise<{ perSecond: number
 }
 
 const f = (x: number) => x.toFixed(2);
-const cpu = {
+const cpu = PROFILE ? { openEmpty: 1, openFull: 1, permEmpty: 1, permFull: 1 } : {
   openEmpty: await cpuPerWrite(false, 0),
   openFull: await cpuPerWrite(false, ROWS),
   permEmpty: await cpuPerWrite(true, 0),

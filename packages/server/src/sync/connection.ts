@@ -31,8 +31,16 @@ export class Connection implements Subscriber {
   readonly id = `c${nextConnection++}`;
   /** Read policy of this connection's session (none for admin/backend): see ./permissions.ts. */
   get policyKey(): string {
-    return this.isPrivileged || !this.session ? "" : this.service.permissions.sessionKey(this.session);
+    if (this.isPrivileged || !this.session) return "";
+    // Asked for every batch fanned out to this connection: computed once per session and bundle.
+    const bundle = this.service.permissions.active;
+    const m = this.keyMemo;
+    if (m && m.session === this.session && m.bundle === bundle) return m.key;
+    const key = this.service.permissions.sessionKey(this.session);
+    this.keyMemo = { session: this.session, bundle, key };
+    return key;
   }
+  private keyMemo: { session: unknown; bundle: unknown; key: string } | null = null;
   get policy(): PolicyHook | undefined {
     return this.isPrivileged || !this.session ? undefined : this.service.permissions.readHook(this.service.engine.schema, this.session);
   }

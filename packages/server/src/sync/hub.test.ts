@@ -9,14 +9,19 @@ import { createNodeSqlDriver } from "@jazz-tools/sqlite-node";
 import { ServerEngine } from "./engine.ts";
 import { SubscriptionHub, type Subscriber } from "./hub.ts";
 import { Connection } from "./connection.ts";
-import { TODO_SCHEMA, insertTodo, rowId, updateTodo } from "../testing/clients.ts";
+import { definePermissions, PermissionsState } from "@jazz-tools/core/permissions";
+import { TODO_SCHEMA, batchId, insertTodo, rowId, updateTodo } from "../testing/clients.ts";
 
 const session: WireSession = { user_id: "u1", claims: {}, authMode: "local-first" };
 const ownedBy = (owner: string) => ({ table: "todos", conditions: [{ column: "owner", op: "eq" as const, value: owner }], orderBy: [], includes: [] });
 
 class Recorder implements Subscriber {
-  readonly policyKey = "";
-  readonly policy = undefined;
+  get policyKey(): string {
+    return "";
+  }
+  get policy(): Subscriber["policy"] {
+    return undefined;
+  }
   got: Batch[][] = [];
   sendBatches(batches: Batch[]): void {
     this.got.push(batches);
@@ -68,6 +73,65 @@ describe("SubscriptionHub fan-out", () => {
     accept(second, null);
     expect(ann.got.at(-1)!.map((b) => b.batchId)).toEqual([second.batchId]);
     expect(all.got.at(-1)!.map((b) => b.batchId)).toEqual([second.batchId]);
+  });
+});
+
+describe("SubscriptionHub families (one query, a read policy per user)", () => {
+  it("keeps every user's rows equal to a brute-force evaluation over random writes, sharing one evaluation per write", () => {
+    const { engine, hub, accept } = setup();
+    const state = new PermissionsState();
+    state.setBundle(
+      definePermissions(TODO_SCHEMA, ({ policy, session, anyOf }) => {
+        policy.todos.allowRead.where(anyOf([{ owner: session.user_id }, { done: true }]));
+      }),
+    );
+    const users = ["ann", "bob", "cy", "dee", "eve"];
+    class PolicyRecorder extends Recorder {
+      constructor(readonly user: string) {
+        super();
+      }
+      override get policyKey() {
+        return state.sessionKey({ user_id: this.user, claims: {} });
+      }
+      override get policy() {
+        return state.readHook(engine.schema, { user_id: this.user, claims: {} });
+      }
+    }
+    const subs = users.map((u) => new PolicyRecorder(u));
+    const allTodos = { table: "todos", conditions: [], orderBy: [], includes: [] };
+    subs.forEach((sub, i) => hub.subscribe(sub, `q${i}`, allTodos));
+    const families = (hub as unknown as { families: Map<string, { members: Set<unknown> }> }).families;
+    expect([...families.values()].map((f) => f.members.size)).toEqual([users.length]);
+    const groups = (hub as unknown as { groups: Map<string, { rows: Set<string>; members: Map<Subscriber, unknown> }> }).groups;
+
+    const model = new Map<string, { owner: string; done: boolean }>();
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    let ts = Date.now() * 1000;
+    for (let step = 0; step < 200; step++) {
+      const ids = [...model.keys()];
+      const kind = ids.length === 0 ? 0 : rand(4);
+      const owner = users[rand(users.length)]!;
+      if (kind <= 1) {
+        const id = rowId();
+        model.set(id, { owner, done: rand(2) === 1 });
+        accept(insertTodo("u1", id, { title: `t${step}`, owner, done: model.get(id)!.done }, ++ts), null);
+      } else if (kind === 2) {
+        const id = ids[rand(ids.length)]!;
+        const row = { owner, done: rand(2) === 1 };
+        model.set(id, row);
+        accept(updateTodo("u1", id, { owner: row.owner, done: row.done ? 1 : 0 }, ++ts), null);
+      } else {
+        const id = ids[rand(ids.length)]!;
+        model.delete(id);
+        accept({ batchId: batchId(), ts: ++ts, author: "u1", kind: "direct", writes: [{ table: "todos", id, op: "delete" }] }, null);
+      }
+      for (const g of groups.values()) {
+        const user = ([...g.members.keys()][0] as PolicyRecorder).user;
+        const expected = [...model].filter(([, r]) => r.owner === user || r.done).map(([id]) => `todos\u0000${id}`).sort();
+        expect([...g.rows].sort(), `${user} after step ${step}`).toEqual(expected);
+      }
+    }
   });
 });
 

@@ -10,6 +10,7 @@
 import type { Batch, DurabilityTier, PolicyHook, QueryIR, RuntimeSchema, SqlDriver } from "@jazz-tools/core";
 import type { BatchLog } from "../storage/log.ts";
 import { QueryScope, rowKey, splitRowKey, type RowKey } from "./scope.ts";
+import { QueryFamily } from "./families.ts";
 
 export interface Subscriber {
   /** Identifies the read policy this subscriber is under ("" = no policy). */
@@ -30,11 +31,17 @@ interface Group {
   scope: QueryScope;
   rows: Set<RowKey>;
   members: Map<Subscriber, Set<string>>;
+  /** The members' read policy (they share one policy key). */
+  policy: PolicyHook | undefined;
+  /** Filter-only groups of the same query share their per-write evaluation (./families.ts). */
+  family: QueryFamily<Group> | null;
 }
 
 export class SubscriptionHub {
   private readonly groups = new Map<string, Group>();
   private readonly bySubscriber = new Map<Subscriber, Map<string, Group>>();
+  /** Incremental groups by query (JSON), across policies. */
+  private readonly families = new Map<string, QueryFamily<Group>>();
   /** The tier a first snapshot is complete at here: the core's is global, an edge's is edge. */
   settledTier: DurabilityTier = "global";
 
@@ -61,8 +68,9 @@ export class SubscriptionHub {
     let g = this.groups.get(key);
     if (!g) {
       const scope = new QueryScope(query, this.schema(), sub.policy);
-      g = { key, scope, rows: scope.evaluate(this.driver), members: new Map() };
+      g = { key, scope, rows: scope.evaluate(this.driver), members: new Map(), policy: sub.policy, family: null };
       this.groups.set(key, g);
+      this.join(g);
     }
     let ids = g.members.get(sub);
     if (!ids) g.members.set(sub, (ids = new Set()));
@@ -85,7 +93,27 @@ export class SubscriptionHub {
     const ids = g.members.get(sub)!;
     ids.delete(queryId);
     if (ids.size === 0) g.members.delete(sub);
-    if (g.members.size === 0) this.groups.delete(g.key);
+    if (g.members.size === 0) {
+      this.groups.delete(g.key);
+      this.leave(g);
+    }
+  }
+
+  private join(g: Group): void {
+    if (!g.scope.incremental) return;
+    const key = JSON.stringify(g.scope.query);
+    let f = this.families.get(key);
+    if (!f) this.families.set(key, (f = new QueryFamily<Group>(g.scope.query, this.schema())));
+    f.members.add(g);
+    g.family = f;
+  }
+
+  private leave(g: Group): void {
+    const f = g.family;
+    if (!f) return;
+    f.members.delete(g);
+    g.family = null;
+    if (f.members.size === 0) this.families.delete(JSON.stringify(f.query));
   }
 
   removeSubscriber(sub: Subscriber): void {
@@ -98,9 +126,13 @@ export class SubscriptionHub {
   /** The schema changed: re-evaluate every group (new tables may now resolve). */
   refreshAll(): void {
     const left = new Map<Subscriber, Set<RowKey>>();
+    this.families.clear();
     for (const g of this.groups.values()) {
       const before = g.rows;
-      g.scope = new QueryScope(g.scope.query, this.schema(), [...g.members.keys()][0]?.policy);
+      g.policy = [...g.members.keys()][0]?.policy;
+      g.scope = new QueryScope(g.scope.query, this.schema(), g.policy);
+      g.family = null;
+      this.join(g);
       g.rows = g.scope.evaluate(this.driver);
       this.noteLeaving(left, g, [...before].filter((k) => !g.rows.has(k)));
     }
@@ -145,7 +177,11 @@ export class SubscriptionHub {
    * covers); any other re-runs its query. Returns what entered and left, and whether a written
    * row is (or was) in the scope.
    */
-  private update(g: Group, rows: { table: string; id: string }[]): { entering: RowKey[]; leaving: RowKey[]; relevant: boolean } {
+  private update(
+    g: Group,
+    rows: { table: string; id: string }[],
+    familyRows: Map<Group, Set<RowKey>>,
+  ): { entering: RowKey[]; leaving: RowKey[]; relevant: boolean } {
     const entering: RowKey[] = [];
     const leaving: RowKey[] = [];
     let relevant = false;
@@ -153,7 +189,7 @@ export class SubscriptionHub {
       const table = g.scope.query.table;
       const ids = rows.filter((r) => r.table === table).map((r) => r.id);
       if (ids.length === 0) return { entering, leaving, relevant };
-      const now = g.scope.evaluateRows(this.driver, ids);
+      const now = familyRows.get(g) ?? g.scope.evaluateRows(this.driver, ids);
       for (const id of ids) {
         const k = rowKey(table, id);
         const was = g.rows.has(k);
@@ -181,14 +217,33 @@ export class SubscriptionHub {
     return { entering, leaving, relevant };
   }
 
+  /** Whether every row these batches write values to is in one of the subscriber's scopes now. */
+  private coversAllValues(sub: Subscriber, batches: Batch[]): boolean {
+    const groups = [...(this.bySubscriber.get(sub)?.values() ?? [])];
+    return batches.every((b) => b.writes.every((w) => w.op === "delete" || groups.some((g) => g.rows.has(rowKey(w.table, w.id)))));
+  }
+
+  /** Families of two or more groups over a touched table: one evaluation for all their groups. */
+  private evaluateFamilies(rows: { table: string; id: string }[], touched: Set<string>): Map<Group, Set<RowKey>> {
+    const out = new Map<Group, Set<RowKey>>();
+    for (const f of this.families.values()) {
+      if (f.members.size < 2 || !touched.has(f.table)) continue;
+      const ids = [...new Set(rows.filter((r) => r.table === f.table).map((r) => r.id))];
+      if (ids.length === 0) continue;
+      for (const [g, keys] of f.evaluate(this.driver, ids)) out.set(g, keys);
+    }
+    return out;
+  }
+
   /** Fan an accepted batch out to every subscriber whose scope it touches. */
   onAccepted(batch: Batch, rows: { table: string; id: string }[], origin: Subscriber | null): void {
     const touched = new Set(rows.map((r) => r.table));
     const plan = new Map<Subscriber, { batch: boolean; entering: Set<RowKey>; covered: Set<RowKey> }>();
     const left = new Map<Subscriber, Set<RowKey>>();
     const written = rows.map((r) => rowKey(r.table, r.id));
+    const familyRows = this.evaluateFamilies(rows, touched);
     for (const g of this.groupsReading(touched)) {
-      const { entering, leaving, relevant } = this.update(g, rows);
+      const { entering, leaving, relevant } = this.update(g, rows, familyRows);
       this.noteLeaving(left, g, leaving);
       if (!relevant && entering.length === 0) continue;
       const covered = written.filter((k) => g.rows.has(k));
@@ -223,7 +278,7 @@ export class SubscriptionHub {
       }
       let out = s.all;
       if (sub === origin) out = s.forOrigin ??= s.all.filter((b) => b.batchId !== batch.batchId);
-      if (out.length > 0) sub.sendBatches(out);
+      if (out.length > 0) sub.sendBatches(out, { readable: this.coversAllValues(sub, out) });
     }
     // After the batch itself, so a client sees e.g. the membership delete before losing the rows.
     if (left.size > 0) this.sendEvictions(left, new Set(rows.map((r) => rowKey(r.table, r.id))));
