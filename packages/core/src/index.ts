@@ -3,6 +3,7 @@ export type { RuntimeSchema, TableSchema, ColumnSchema, ColumnType } from "./sch
 export type { QueryIR, Condition, IncludeIR, Op, QueryLike } from "./query/ir.ts";
 export type { Batch, BatchFate, RowWrite, DurabilityTier } from "./engine/batch.ts";
 export type { ReplicaLink, LinkListener } from "./db/link.ts";
+export type { SyncStatus, SyncConnection, LinkConnectionState } from "./db/sync-status.ts";
 export * from "./engine/layout.ts";
 // schema DSL + query builder (import { schema as s } from "jazz-tools")
 export * as schema from "./schema/dsl.ts";

@@ -14,6 +14,7 @@ import { InvalidIdError, InvalidValueError, ObjectExistsError, RowNotFoundError,
 import type { AuthState, Session } from "@jazz-tools/auth";
 import type { SubscriptionDelta } from "../subscriptions/types.ts";
 import type { ReplicaLink } from "./link.ts";
+import { SyncStatusTracker, type SyncStatus } from "./sync-status.ts";
 import { DbAuth } from "./auth.ts";
 import { LiveQueries, LiveQuery, type IncrementalSpec } from "./live.ts";
 import { DbClosedError, DbConfigError, PersistedWriteRejectedError, QueryRefusedError, ScopeClosedError } from "./errors.ts";
@@ -65,6 +66,9 @@ export class Db {
   private readonly clock = new MonotonicClock();
   private readonly live = new LiveQueries();
   private readonly fates = new Map<string, FateRecord>();
+  /** Tracked batches without a final fate yet (for the sync status). */
+  private unsettled = 0;
+  private readonly sync: SyncStatusTracker;
   private readonly pendingTransactions = new Map<string, Batch>();
   private readonly settled = new Map<string, number>();
   private readonly settleWaiters = new Map<string, { tier: number; resolve: () => void; reject: (e: Error) => void }[]>();
@@ -98,6 +102,7 @@ export class Db {
     this.permissionsAuthority = options.permissionsAuthority === true;
     this.store = new Store(this.driver);
     this.traces = new QueryTraces(options.config.devMode === true);
+    this.sync = new SyncStatusTracker(this.link, () => this.unsettled, !!options.config.serverUrl);
     if (this.link) {
       this.stopLink = this.link.listen({
         onFate: (f) => this.handleFate(f),
@@ -324,6 +329,18 @@ export class Db {
 
   private track(batch: Batch): void {
     this.fates.set(batch.batchId, { batch, tier: -1, rejected: null, waiters: [] });
+    this.unsettled++;
+    this.sync.refresh();
+  }
+
+  /** The connection to the server, writes it has not settled, and the last time all was in sync. */
+  getSyncStatus(): SyncStatus {
+    return this.sync.get();
+  }
+
+  /** Calls `listener` with every new sync status; returns the unsubscribe function. */
+  onSyncStatusChanged(listener: (status: SyncStatus) => void): () => void {
+    return this.sync.on(listener);
   }
 
   private handle(batchId: string): WriteHandle {
@@ -701,13 +718,21 @@ export class Db {
       if (!rec) return;
       rec.tier = final ? TIER_RANK.global : Math.max(rec.tier, TIER_RANK[fate.tier]);
       rec.waiters = rec.waiters.filter((w) => (w.tier <= rec.tier ? (w.resolve(), false) : true));
-      if (rec.tier === TIER_RANK.global) this.fates.delete(fate.batchId);
+      if (rec.tier === TIER_RANK.global) {
+        this.fates.delete(fate.batchId);
+        this.unsettled--;
+        this.sync.refresh();
+      }
       return;
     }
     // Rejected: retract it locally, fail its waiters, tell onMutationError.
     this.pendingTransactions.delete(fate.batchId);
     this.live.notify(this.store.reject(fate.batchId).changes);
     const error = new PersistedWriteRejectedError(fate.batchId, fate.code, fate.reason);
+    if (rec && !rec.rejected) {
+      this.unsettled--;
+      this.sync.refresh();
+    }
     if (rec) {
       rec.rejected = error;
       for (const w of rec.waiters) w.reject(error);
@@ -796,6 +821,7 @@ export class Db {
     this.shutdownPromise ??= (async () => {
       this.live.clear();
       this.auth.close();
+      this.sync.close();
       this.stopLink?.();
       await this.link?.close();
       await this.onShutdown?.();

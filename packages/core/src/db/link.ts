@@ -4,6 +4,7 @@
 
 import type { Batch, BatchFate, DurabilityTier } from "../engine/batch.ts";
 import type { QueryIR } from "../query/ir.ts";
+import type { LinkConnectionState } from "./sync-status.ts";
 
 export interface LinkListener {
   /** A batch reached a tier, or the authority rejected it. */
@@ -41,5 +42,9 @@ export interface ReplicaLink {
   subscribeQuery?(queryId: string, query: QueryIR, tier: DurabilityTier): void;
   unsubscribeQuery?(queryId: string): void;
   listen(listener: LinkListener): () => void;
+  /** Optional: the connection to the server as this link sees it (for db.getSyncStatus()). */
+  connectionState?(): LinkConnectionState;
+  /** Optional: called whenever connectionState() may have changed. */
+  onConnectionState?(listener: () => void): () => void;
   close(): Promise<void>;
 }

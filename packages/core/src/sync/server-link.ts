@@ -4,7 +4,9 @@
 // loses nothing and the server's batchId idempotency keeps anything from applying twice.
 
 import type { Batch, BatchFate, DurabilityTier } from "../engine/batch.ts";
+import { diagnoseConnectFailure } from "./diagnose.ts";
 import type { LinkListener, ReplicaLink } from "../db/link.ts";
+import type { LinkConnectionState } from "../db/sync-status.ts";
 import type { QueryIR } from "../query/ir.ts";
 import type { RuntimeSchema } from "../schema/runtime.ts";
 import {
@@ -81,7 +83,13 @@ export class ServerLink implements ReplicaLink {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private _status: LinkStatus = "connecting";
   private readonly listeners = new Set<LinkListener>();
-  private readonly statusListeners = new Set<(s: LinkStatus) => void>();
+  private readonly statusListeners = new Set<(s: LinkStatus, reason?: string) => void>();
+  /** The server's or the diagnosis's words for the current status (cleared once connected). */
+  private _reason: string | undefined;
+  /** Whether the current socket ever opened (a failed upgrade never does). */
+  private opened = false;
+  private diagnosing = false;
+  private diagnosedAt = 0;
   private readonly authListeners = new Set<(e: AuthEvent) => void>();
   private readonly catalogueListeners = new Set<(schema: RuntimeSchema, permissions: unknown) => void>();
   /** Batches pushed but not settled by the server, in push order. */
@@ -150,7 +158,21 @@ export class ServerLink implements ReplicaLink {
     return () => this.listeners.delete(listener);
   }
 
-  onStatus(listener: (s: LinkStatus) => void): () => void {
+  connectionState(): LinkConnectionState {
+    return this._reason === undefined ? { connection: this._status } : { connection: this._status, reason: this._reason };
+  }
+
+  onConnectionState(listener: () => void): () => void {
+    return this.onStatus(() => listener());
+  }
+
+  /** The reason for the current status, in the server's own words where it gave any. */
+  get statusReason(): string | undefined {
+    return this._reason;
+  }
+
+  /** Status changes (and new reasons for the same status). */
+  onStatus(listener: (s: LinkStatus, reason?: string) => void): () => void {
     this.statusListeners.add(listener);
     return () => this.statusListeners.delete(listener);
   }
@@ -247,7 +269,9 @@ export class ServerLink implements ReplicaLink {
       return;
     }
     this.ws = ws;
+    this.opened = false;
     ws.onopen = () => {
+      this.opened = true;
       const schema = this.currentSchema();
       this.publishedSchema = schema;
       this.send({
@@ -264,15 +288,18 @@ export class ServerLink implements ReplicaLink {
       if (this.ws !== ws) return;
       this.detach();
       if (ev.code === CLOSE.unauthorized) {
-        this.setStatus("unauthorized");
+        this.setStatus("unauthorized", ev.reason || this._reason);
         return; // waits for updateAuth()
       }
       if (this._status === "unauthorized") return;
       if (ev.code === CLOSE.incompatibleProtocol || ev.code === CLOSE.notFound) {
-        this.setStatus("offline");
+        this.setStatus("offline", ev.reason || this._reason);
         return; // retrying cannot help
       }
+      const opened = this.opened;
       this.scheduleReconnect();
+      if (!opened) this.diagnose();
+      else if (ev.reason && ev.code !== 1000) this.setStatus(this._status, ev.reason);
     };
   }
 
@@ -304,10 +331,22 @@ export class ServerLink implements ReplicaLink {
     this.timer = null;
   }
 
-  private setStatus(s: LinkStatus): void {
-    if (this._status === s) return;
+  private setStatus(s: LinkStatus, reason: string | undefined = s === "connected" ? undefined : this._reason): void {
+    if (this._status === s && this._reason === reason) return;
     this._status = s;
-    for (const l of this.statusListeners) l(s);
+    this._reason = reason;
+    for (const l of this.statusListeners) l(s, reason);
+  }
+
+  /** A socket closed without ever opening: ask the server's /health what is wrong (every 5 s at most). */
+  private diagnose(): void {
+    if (this.diagnosing || Date.now() - this.diagnosedAt < 5_000) return;
+    this.diagnosing = true;
+    this.diagnosedAt = Date.now();
+    void diagnoseConnectFailure(this.url, this.opts.appId).then((reason) => {
+      this.diagnosing = false;
+      if (reason && this._status !== "connected" && this._status !== "closed") this.setStatus(this._status, reason);
+    });
   }
 
   private send(msg: ClientMessage): void {
@@ -358,7 +397,7 @@ export class ServerLink implements ReplicaLink {
           // The server closes the socket next; stop using it now so that new credentials given
           // from a listener below reconnect instead of going down the dying socket.
           this.ready = false;
-          this.setStatus("unauthorized");
+          this.setStatus("unauthorized", msg.message);
           for (const l of this.authListeners) {
             l({ session: null, error: msg.reason ?? "invalid", message: msg.message });
           }
