@@ -507,3 +507,42 @@ describe("external JWT", () => {
     await page.close();
   });
 });
+
+describe("sync status in the browser", () => {
+  type Status = { connection: string; reason?: string; pendingBatches: number; lastSyncedAt: number | null };
+  const status = (page: Page) => app<Status>(page, "syncStatus");
+  const until = (page: Page, pred: string, timeout = 10_000) =>
+    page.waitForFunction(
+      (p) => new Function("s", `return ${p}`)((window as unknown as { jazzApp: { syncStatus(): unknown } }).jazzApp.syncStatus()),
+      pred,
+      { timeout },
+    );
+
+  it("is connected in every tab of a namespace (the leader's connection), counts pending writes, and sets lastSyncedAt", async () => {
+    const secret = generateAuthSecret();
+    const first = await open(deviceA, { secret, tag: "status" });
+    await until(first, `s.connection === "connected"`);
+    const second = await open(deviceA, { secret, tag: "status" });
+    // The second tab's worker is not the leader: it hears the leader's status.
+    await until(second, `s.connection === "connected"`);
+    await app(second, "insert", "status write");
+    await app(second, "track", "status write", "global");
+    await second.waitForFunction(() => (window as unknown as { jazzApp: { outcome(t: string): unknown } }).jazzApp.outcome("status write") === "ok", null, { timeout: 10_000 });
+    await until(second, `s.pendingBatches === 0 && s.lastSyncedAt !== null`);
+    expect(await status(second)).toMatchObject({ connection: "connected", pendingBatches: 0 });
+    expect(await app<string[]>(first, "statusHistory")).toContain("connected");
+    await Promise.all([first.close(), second.close()]);
+  });
+
+  it("a wrong app id shows as not connected, with the server's apps named in the reason", async () => {
+    const q = new URLSearchParams({ appId: "not-the-app", serverUrl: server.url, secret: generateAuthSecret(), tag: "status-wrong", driver: "persistent" });
+    const page = await openApp(deviceB, `${pageUrl}?${q}`);
+    await app(page, "insert", "stuck write");
+    await until(page, `!!s.reason`, 15_000);
+    const s = await status(page);
+    expect(s.connection).not.toBe("connected");
+    expect(s.reason).toContain(`serves app "${APP}", not "not-the-app"`);
+    expect(s.pendingBatches).toBe(1);
+    await page.close();
+  });
+});

@@ -3,7 +3,7 @@
 // other tabs committed or upstream sent, the server's fates (with the rows a retraction rebuilt)
 // and evictions arrive on the tab channel, posted by the workers once durable.
 
-import type { Batch, BatchFate, DurabilityTier, LinkListener, QueryIR, ReplicaLink, RowState, RuntimeSchema } from "@jazz-tools/core";
+import type { Batch, BatchFate, DurabilityTier, LinkConnectionState, LinkListener, QueryIR, ReplicaLink, RowState, RuntimeSchema } from "@jazz-tools/core";
 import { ownQueryId, tabLockName, type SyncMessage } from "../sync/messages.ts";
 import type { TabMessage } from "../tabs/channel.ts";
 import type { StartedWorker } from "./worker-client.ts";
@@ -141,9 +141,25 @@ export class WorkerLink implements ReplicaLink {
       void this.worker?.api.unsubscribeQuery(id);
     };
     void this.worker?.api.startSync(token());
-    // The leader repeats the server's permissions bundle for a tab that opens after it arrived.
+    // The leader repeats the server's permissions bundle and its connection status for a tab
+    // that opens after they arrived.
     syncChannel.postMessage({ type: "catalogue-request" } satisfies SyncMessage);
+    syncChannel.postMessage({ type: "status-request" } satisfies SyncMessage);
   }
+
+  /** The leading worker's server connection, shared by every tab of the namespace. */
+  connectionState(): LinkConnectionState {
+    return this.connection;
+  }
+
+  onConnectionState(listener: () => void): () => void {
+    this.connectionListeners.add(listener);
+    return () => {
+      this.connectionListeners.delete(listener);
+    };
+  }
+  private connection: LinkConnectionState = { connection: "connecting" };
+  private readonly connectionListeners = new Set<() => void>();
 
   /** The server's active permissions bundle (the Db enforces it locally), as ServerLink's. */
   onCatalogue(listener: (schema: RuntimeSchema | undefined, permissions: unknown) => void): () => void {
@@ -311,6 +327,9 @@ export class WorkerLink implements ReplicaLink {
       for (const l of this.listeners) l.onQueryRefused?.(id, msg.reason);
     } else if (msg.type === "auth") {
       this.onServerAuth(msg);
+    } else if (msg.type === "status") {
+      this.connection = msg.reason === undefined ? { connection: msg.connection } : { connection: msg.connection, reason: msg.reason };
+      for (const l of [...this.connectionListeners]) l();
     } else if (msg.type === "catalogue") {
       this.catalogue = { permissions: msg.permissions };
       for (const l of this.catalogueListeners) l(undefined, msg.permissions);

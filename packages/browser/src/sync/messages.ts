@@ -2,7 +2,7 @@
 // (`jazz-sync:<namespace>`) so the data channel (tabs/channel.ts) stays as it is. Query ids are
 // prefixed with the tab id (`<tabId>/<queryId>`): every tab's Db numbers its queries from q1.
 
-import type { DurabilityTier, QueryIR, RuntimeSchema } from "@jazz-tools/core";
+import type { DurabilityTier, LinkConnectionState, QueryIR, RuntimeSchema } from "@jazz-tools/core";
 
 export type SyncMessage =
   /** A tab's query should be synced by whichever worker leads (talks to the server). */
@@ -21,6 +21,9 @@ export type SyncMessage =
   /** The server's active permissions bundle (leader → tabs); `catalogue-request`: a tab asks the leader to repeat it. */
   | { type: "catalogue"; permissions: unknown }
   | { type: "catalogue-request" }
+  /** The leader's server connection (leader → tabs); `status-request`: a tab asks for it again. */
+  | { type: "status"; connection: LinkConnectionState["connection"]; reason?: string }
+  | { type: "status-request" }
   /** A tab's worker is closing (pagehide, shutdown): its subscriptions go with it. */
   | { type: "tab-closed"; tabId: string };
 

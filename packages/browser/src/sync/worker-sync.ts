@@ -9,7 +9,7 @@
 // its subscriptions are dropped (and unsubscribed from the server by the leader). A closing
 // worker also says so at once ("tab-closed").
 
-import type { Batch, DurabilityTier, QueryIR, RuntimeSchema } from "@jazz-tools/core";
+import type { Batch, DurabilityTier, LinkConnectionState, QueryIR, RuntimeSchema } from "@jazz-tools/core";
 import { createUpstream, runAsLeader, type Upstream, type UpstreamContext } from "../worker/upstream.ts";
 import { openSyncChannel, tabLockName, tabQueryId, type SyncMessage } from "./messages.ts";
 
@@ -31,6 +31,8 @@ export class WorkerSync {
   private readonly offs: (() => void)[] = [];
   /** The last permissions bundle the server sent (undefined: none yet), repeated for late tabs. */
   private catalogue: { permissions: unknown } | undefined;
+  /** The leader's server connection, repeated for tabs that ask (status-request). */
+  private status: { connection: LinkConnectionState["connection"]; reason?: string } | undefined;
   /** Other tabs whose lease this worker waits on. */
   private readonly watched = new Map<string, AbortController>();
 
@@ -73,6 +75,13 @@ export class WorkerSync {
       );
     if (up.onQueryRefused) this.offs.push(up.onQueryRefused((queryId, reason) => post({ type: "refused", queryId, reason })));
     if (up.onAuth) this.offs.push(up.onAuth((e) => post({ type: "auth", error: e.error, message: e.message })));
+    if (up.onStatus)
+      this.offs.push(
+        up.onStatus((connection, reason) => {
+          this.status = reason === undefined ? { connection } : { connection, reason };
+          post({ type: "status", ...this.status });
+        }),
+      );
     if (up.onCatalogue)
       this.offs.push(
         up.onCatalogue((permissions) => {
@@ -142,6 +151,8 @@ export class WorkerSync {
       this.upstream?.unsubscribeQuery?.(m.queryId);
     } else if (m.type === "catalogue-request") {
       if (this.upstream && this.catalogue) this.channel.postMessage({ type: "catalogue", ...this.catalogue } satisfies SyncMessage);
+    } else if (m.type === "status-request") {
+      if (this.upstream && this.status) this.channel.postMessage({ type: "status", ...this.status } satisfies SyncMessage);
     } else if (m.type === "tab-closed") {
       this.dropTab(m.tabId);
     } else if (m.type === "resubscribe") {

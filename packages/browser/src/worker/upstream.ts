@@ -17,6 +17,7 @@
 //   the server. `runAsLeader` (Web Lock per namespace) elects it; followers' commits still land
 //   in the shared outbox, which the leader drains.
 
+import type { LinkConnectionState } from "@jazz-tools/core";
 import type { Batch, BatchFate, DurabilityTier, QueryIR, RuntimeSchema } from "@jazz-tools/core";
 import type { DurableReplica } from "./durable-replica.ts";
 import type { RetractedRow } from "./undo-log.ts";
@@ -47,6 +48,8 @@ export interface Upstream {
   onCatalogue?(listener: (permissions: unknown) => void): () => void;
   /** A refreshed session token from a tab (db.updateAuthToken). */
   updateToken?(jwt: string | null): void;
+  /** The server connection's state, now and on every change. */
+  onStatus?(listener: (connection: LinkConnectionState["connection"], reason?: string) => void): () => void;
 }
 
 export type UpstreamFactory = (ctx: UpstreamContext) => Upstream | null;

@@ -46,8 +46,16 @@ const writes = new Map<string, { wait(o: { tier: "local" | "edge" | "global" }):
 
 const outcomes = new Map<string, string>();
 let staged: { tx: ReturnType<typeof db.beginTransaction>; next: string } | null = null;
+const statuses: string[] = [];
+db.onSyncStatusChanged((s) => statuses.push(s.connection));
 const app = {
   storage: db.storage,
+  /** db.getSyncStatus() as JSON (lastSyncedAt as ms). */
+  syncStatus() {
+    const s = db.getSyncStatus();
+    return { ...s, lastSyncedAt: s.lastSyncedAt?.getTime() ?? null };
+  },
+  statusHistory: () => statuses,
   async insert(title: string) {
     const w = db.insert(todos, { title, tag });
     writes.set(title, w);

@@ -62,7 +62,8 @@ export interface ServerUpstream {
   /** The server's active permissions bundle (on connect and on every deploy; replayed to a late listener). */
   onCatalogue(listener: (permissions: unknown) => void): () => void;
   onAuth(listener: (e: AuthEvent) => void): () => void;
-  onStatus(listener: (s: LinkStatus) => void): () => void;
+  /** The link's status now (called at once) and on every change, with its reason. */
+  onStatus(listener: (s: LinkStatus, reason?: string) => void): () => void;
   /** A refreshed external JWT (db.updateAuthToken in a tab). */
   updateToken(jwt: string | null): void;
   readonly link: ServerLink;
@@ -134,7 +135,10 @@ export function createServerUpstream(ctx: ServerUpstreamContext, WebSocket: WebS
     },
     onCatalogue: (l) => link.onCatalogue((_schema, permissions) => l(permissions)),
     onAuth: (l) => link.onAuth(l),
-    onStatus: (l) => link.onStatus(l),
+    onStatus(l) {
+      l(link.status, link.statusReason);
+      return link.onStatus(l);
+    },
     updateToken(next) {
       jwt = next;
       link.updateAuth();
