@@ -1,7 +1,7 @@
 import { use, useCallback, useSyncExternalStore } from "react";
 import type { AuthState, Session } from "@jazz-tools/auth";
 import type { LiveQueryOptions, QueryObserver } from "@jazz-tools/core/subscriptions";
-import type { QueryLike } from "@jazz-tools/core";
+import type { QueryLike, SyncStatus } from "@jazz-tools/core";
 import { useJazzClient } from "./context.ts";
 import type { Db, RowOf } from "./types.ts";
 
@@ -34,6 +34,12 @@ export function useAuthState(): AuthStateView {
   };
   if (state.error) view.error = state.error;
   return view;
+}
+
+/** db.getSyncStatus(), re-rendering on every change (connection, reason, pending writes). */
+export function useSyncStatus(): SyncStatus {
+  const client = useJazzClient();
+  return useSyncExternalStore(client.onSyncStatusChanged, () => client.syncStatus, () => client.syncStatus);
 }
 
 const noSubscribe = () => () => {};

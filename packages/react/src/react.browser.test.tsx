@@ -15,6 +15,7 @@ import {
   useJazzClient,
   useLocalFirstAuth,
   useSession,
+  useSyncStatus,
   type DbConfig,
   type JazzClient,
 } from "./index.ts";
@@ -249,3 +250,31 @@ describe("writes from components", () => {
     expect(screen.getAllByRole("listitem").map((li) => li.textContent)).toEqual(["n0"]);
   });
 });
+
+describe("useSyncStatus", () => {
+  it("re-renders with the Db's sync status: pending writes and an unreachable server's reason (StrictMode)", async () => {
+    // A real link to a port nothing listens on: the status moves on its own.
+    const client = await createJazzClient(memoryConfig({ serverUrl: "http://127.0.0.1:9" }));
+    clients.push(client);
+    function Status() {
+      const s = useSyncStatus();
+      return <p data-testid="status">{`${s.connection}|${s.pendingBatches}|${s.reason ?? ""}`}</p>;
+    }
+    render(<StrictMode><JazzProvider client={client}><Status /></JazzProvider></StrictMode>);
+    act(() => void client.db.insert(app.todos, { title: "offline write", done: false }));
+    await waitFor(() => expect(screen.getByTestId("status").textContent).toMatch(/^(offline|connecting)\|1\|cannot reach the sync server at http:\/\/127\.0\.0\.1:9/), { timeout: 10_000 });
+    expect(client.db.getSyncStatus().pendingBatches).toBe(1);
+  });
+
+  it("a local-only client is closed with nothing pending", async () => {
+    const client = await memoryClient();
+    function Status() {
+      const s = useSyncStatus();
+      return <p data-testid="status">{`${s.connection}|${s.pendingBatches}`}</p>;
+    }
+    render(<JazzProvider client={client}><Status /></JazzProvider>);
+    act(() => void client.db.insert(app.todos, { title: "x", done: false }));
+    expect(screen.getByTestId("status").textContent).toBe("closed|0");
+  });
+});
+

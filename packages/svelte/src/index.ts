@@ -3,6 +3,7 @@ export { default as JazzSvelteProvider } from "./JazzSvelteProvider.svelte";
 export { getDb, getSession, getJazzClient, getJazzContext, JazzContextMissingError, type JazzContext } from "./context.ts";
 export { QuerySubscription } from "./query-subscription.svelte.ts";
 export { LocalFirstAuth } from "./local-first-auth.svelte.ts";
+export { SyncStatus } from "./sync-status.svelte.ts";
 export { BrowserAuthSecretStore } from "@jazz-tools/auth/browser";
 export { generateAuthSecret } from "@jazz-tools/auth";
 import type { JazzClient as CoreJazzClient } from "@jazz-tools/core/subscriptions";

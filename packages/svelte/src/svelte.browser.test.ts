@@ -9,6 +9,7 @@ import Harness from "./test-fixtures/Harness.svelte";
 import List from "./test-fixtures/List.svelte";
 import Editor from "./test-fixtures/Editor.svelte";
 import Session from "./test-fixtures/Session.svelte";
+import Status from "./test-fixtures/Status.svelte";
 import { app, type Counts } from "./test-fixtures/schema.ts";
 
 let n = 0;
@@ -123,3 +124,15 @@ describe("LocalFirstAuth", () => {
     other.destroy();
   });
 });
+
+describe("SyncStatus (Svelte)", () => {
+  it(".current follows the Db's sync status: pending writes, then an unreachable server's reason", async () => {
+    const client = await createJazzClient({ appId: `svelte-status-${n++}`, driver: { type: "memory" }, secret: generateAuthSecret(), serverUrl: "http://127.0.0.1:9" });
+    clients.push(client);
+    render(Harness, { client, inner: Status });
+    await screen.findByTestId("status");
+    client.db.insert(app.todos, { title: "offline write", done: false });
+    await waitFor(() => expect(screen.getByTestId("status").textContent).toMatch(/^(offline|connecting)\|1\|cannot reach the sync server/), { timeout: 10_000 });
+  });
+});
+

@@ -1,7 +1,7 @@
-import { ref, toValue, watch, type MaybeRefOrGetter, type Ref } from "vue";
+import { getCurrentScope, onScopeDispose, readonly, ref, shallowRef, toValue, watch, type MaybeRefOrGetter, type Ref } from "vue";
 import type { Session } from "@jazz-tools/auth";
 import { applyDelta, cloneValue, queryKey, reconcileArray, type LiveQueryOptions, type SubscriptionDelta } from "@jazz-tools/core/subscriptions";
-import type { QueryLike } from "@jazz-tools/core";
+import type { QueryLike, SyncStatus } from "@jazz-tools/core";
 import { useJazzClient } from "./provider.ts";
 import type { Db, RowOf } from "./types.ts";
 
@@ -15,6 +15,15 @@ export function useDb(): Db {
  */
 export function useSession(): Session | null {
   return useJazzClient().session;
+}
+
+/** db.getSyncStatus() as a read-only ref, updated on every change; stops with the component's scope. */
+export function useSyncStatus(): Readonly<Ref<SyncStatus>> {
+  const client = useJazzClient();
+  const status = shallowRef(client.syncStatus);
+  const stop = client.onSyncStatusChanged((s) => (status.value = s));
+  if (getCurrentScope()) onScopeDispose(stop);
+  return readonly(status) as Readonly<Ref<SyncStatus>>;
 }
 
 /**

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { userEvent } from "vitest/browser";
 import { schema as s } from "@jazz-tools/core";
 import { generateAuthSecret } from "@jazz-tools/auth";
-import { createJazzClient, JazzProvider, useAll, useDb, useJazzClient, useLocalFirstAuth, useSession, type JazzClient } from "./index.ts";
+import { createJazzClient, JazzProvider, useAll, useDb, useJazzClient, useLocalFirstAuth, useSession, useSyncStatus, type JazzClient } from "./index.ts";
 import { BrowserAuthSecretStore } from "@jazz-tools/auth/browser";
 
 const app = s.defineApp({
@@ -211,3 +211,21 @@ describe("JazzProvider (Vue)", () => {
     expect(second.isShutdown).toBe(false);
   });
 });
+
+describe("useSyncStatus (Vue)", () => {
+  it("is a ref that follows the Db's sync status: pending writes, then an unreachable server's reason", async () => {
+    const client = await createJazzClient({ appId: `vue-status-${n++}`, driver: { type: "memory" }, secret: generateAuthSecret(), serverUrl: "http://127.0.0.1:9" });
+    clients.push(client);
+    const Status = defineComponent({
+      setup() {
+        const status = useSyncStatus();
+        return () => h("p", { "data-testid": "status" }, `${status.value.connection}|${status.value.pendingBatches}|${status.value.reason ?? ""}`);
+      },
+    });
+    withProvider(client, Status);
+    await screen.findByTestId("status");
+    client.db.insert(app.todos, { title: "offline write", done: false });
+    await waitFor(() => expect(screen.getByTestId("status").textContent).toMatch(/^(offline|connecting)\|1\|cannot reach the sync server/), { timeout: 10_000 });
+  });
+});
+

@@ -5,13 +5,18 @@
 import type { AuthState, Session } from "@jazz-tools/auth";
 import { SubscriptionStore, type SubscriptionStoreOptions } from "./store.ts";
 import type { LiveQuerySource } from "./types.ts";
+import type { SyncStatus } from "../db/sync-status.ts";
 
 export interface ClientDb extends LiveQuerySource {
   getAuthState(): AuthState;
   onAuthChanged(listener: (state: AuthState) => void): () => void;
   updateAuthToken?(jwt: string | null): void;
+  getSyncStatus?(): SyncStatus;
+  onSyncStatusChanged?(listener: (status: SyncStatus) => void): () => void;
   shutdown(): Promise<void>;
 }
+
+const NO_SYNC_STATUS: SyncStatus = Object.freeze({ connection: "closed", reason: "this Db reports no sync status", pendingBatches: 0 });
 
 export interface JazzClient<DB extends ClientDb = ClientDb> {
   readonly db: DB;
@@ -21,6 +26,9 @@ export interface JazzClient<DB extends ClientDb = ClientDb> {
   /** The shared live-query store (the reference calls it the subscriptions manager). */
   readonly manager: SubscriptionStore;
   onAuthChanged(listener: (state: AuthState) => void): () => void;
+  /** db.getSyncStatus(), as a stable snapshot (a new object only when something changed). */
+  readonly syncStatus: SyncStatus;
+  onSyncStatusChanged(listener: (status: SyncStatus) => void): () => void;
   readonly isShutdown: boolean;
   /** Ends every live query, runs the adapter's cleanup, and shuts the Db down. Idempotent. */
   shutdown(): Promise<void>;
@@ -37,10 +45,24 @@ export function createJazzClientFromDb<DB extends ClientDb>(
     authState = state;
     for (const l of [...listeners]) l(state);
   });
+  const syncListeners = new Set<(status: SyncStatus) => void>();
+  let syncStatus = db.getSyncStatus?.() ?? NO_SYNC_STATUS;
+  const stopSync =
+    db.onSyncStatusChanged?.((status) => {
+      syncStatus = status;
+      for (const l of [...syncListeners]) l(status);
+    }) ?? (() => {});
   let done: Promise<void> | null = null;
   return {
     db,
     manager,
+    get syncStatus() {
+      return syncStatus;
+    },
+    onSyncStatusChanged(listener) {
+      syncListeners.add(listener);
+      return () => void syncListeners.delete(listener);
+    },
     get session() {
       return authState.session;
     },
@@ -57,7 +79,9 @@ export function createJazzClientFromDb<DB extends ClientDb>(
     shutdown() {
       done ??= (async () => {
         stopAuth();
+        stopSync();
         listeners.clear();
+        syncListeners.clear();
         manager.destroy();
         options.onShutdown?.();
         await db.shutdown();
