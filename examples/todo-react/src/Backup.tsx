@@ -22,8 +22,9 @@ export function Backup() {
   };
 
   return (
-    <section id="backup">
-      <h2>Backup</h2>
+    <section id="backup" className="card">
+      <h2>Your account</h2>
+      <p className="hint">Your account is a secret kept in this browser. Back it up to open your todos on another device.</p>
       <button id="show-phrase" onClick={() => secret && setPhrase(RecoveryPhrase.fromSecret(secret))}>
         Show recovery phrase
       </button>
@@ -32,7 +33,7 @@ export function Backup() {
         id="restore-form"
         onSubmit={(e) => {
           e.preventDefault();
-          void run("Restored", async () => {
+          void run("Restored: this browser now uses the restored account", async () => {
             await login(RecoveryPhrase.toSecret(input));
             setInput("");
             setPhrase(null);
@@ -45,7 +46,7 @@ export function Backup() {
       <button id="passkey-backup" onClick={() => void run("Passkey saved", async () => passkeyBackup.backup(secret!, "Jazz Todos user"))}>
         Back up with passkey
       </button>
-      <button id="passkey-restore" onClick={() => void run("Restored from passkey", async () => login(await passkeyBackup.restore()))}>
+      <button id="passkey-restore" onClick={() => void run("Restored from passkey: this browser now uses that account", async () => login(await passkeyBackup.restore()))}>
         Restore from passkey
       </button>
       {status && <p id="backup-status">{status}</p>}
