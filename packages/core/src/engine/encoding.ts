@@ -92,6 +92,11 @@ export function encodeColumn(table: string, column: string, col: ColumnSchema, v
   // Hot path: common scalar kinds checked inline, without building an error context.
   if (t.kind === "string" && typeof v === "string") return v;
   if (t.kind === "boolean" && typeof v === "boolean") return v ? 1 : 0;
+  // Bytes are stored as they are: never walk them into a JSON number array (file parts are MiBs).
+  if (t.kind === "bytes") {
+    if (!(v instanceof Uint8Array)) bad({ table, column, prefix: "" }, `expected a Uint8Array, got ${describe(v)}`);
+    return v;
+  }
   const j = toJsonForm(t, v, { table, column, prefix: "" });
   switch (t.kind) {
     case "boolean":
