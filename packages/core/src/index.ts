@@ -48,3 +48,5 @@ export type { DbConfig, DbOptions, WriteHandle, WriteResult, WaitOptions, Insert
 export type { BatchScope, TransactionScope, DbBatchScope, DbTransactionScope, DbDirectBatch, DbTransaction, TableArg } from "./db/scope.ts";
 export { startDevtoolsBridge, DEVTOOLS_CHANNEL, DevtoolsBridgeError, type DevtoolsTransport } from "./devtools/bridge.ts";
 export type { ActiveQuerySubscriptionTrace } from "./devtools/trace.ts";
+export { JazzError } from "./errors/base.ts";
+export * from "./files/index.ts";

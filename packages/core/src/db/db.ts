@@ -15,6 +15,11 @@ import type { AuthState, Session } from "@jazz-tools/auth";
 import type { SubscriptionDelta } from "../subscriptions/types.ts";
 import type { ReplicaLink } from "./link.ts";
 import { SyncStatusTracker, type SyncStatus } from "./sync-status.ts";
+import * as files from "../files/storage.ts";
+import type { FileReadOptions, FileWriteOptions } from "../files/storage.ts";
+
+/** The row type of an app's `files` table (what createFileFrom* resolve to). */
+type FileRowOf<A> = A extends { files: QueryLike<infer R> } ? R : Record<string, unknown> & { id: string };
 import { DbAuth } from "./auth.ts";
 import { LiveQueries, LiveQuery, type IncrementalSpec } from "./live.ts";
 import { DbClosedError, DbConfigError, PersistedWriteRejectedError, QueryRefusedError, ScopeClosedError } from "./errors.ts";
@@ -331,6 +336,28 @@ export class Db {
     this.fates.set(batch.batchId, { batch, tier: -1, rejected: null, waiters: [] });
     this.unsettled++;
     this.sync.refresh();
+  }
+
+  // ---------------------------------------------------------------- files (../files/)
+
+  /** Stores a Blob/File as `file_parts` rows and a `files` row (see ../files/storage.ts). */
+  createFileFromBlob<A>(app: A, blob: Blob, options?: FileWriteOptions): Promise<FileRowOf<A>> {
+    return files.createFileFromBlob(this, app, blob, options);
+  }
+
+  /** As createFileFromBlob, reading a ReadableStream of bytes part by part. */
+  createFileFromStream<A>(app: A, stream: ReadableStream<unknown>, options?: FileWriteOptions): Promise<FileRowOf<A>> {
+    return files.createFileFromStream(this, app, stream, options);
+  }
+
+  /** A file's bytes, read part by part, as a stream. */
+  loadFileAsStream<A>(app: A, fileOrId: string | FileRowOf<A>, options?: FileReadOptions): Promise<ReadableStream<Uint8Array>> {
+    return files.loadFileAsStream(this, app, fileOrId, options);
+  }
+
+  /** A file's bytes as a Blob of its mimeType. */
+  loadFileAsBlob<A>(app: A, fileOrId: string | FileRowOf<A>, options?: FileReadOptions): Promise<Blob> {
+    return files.loadFileAsBlob(this, app, fileOrId, options);
   }
 
   /** The connection to the server, writes it has not settled, and the last time all was in sync. */
