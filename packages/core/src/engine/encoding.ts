@@ -101,8 +101,6 @@ export function encodeColumn(table: string, column: string, col: ColumnSchema, v
   switch (t.kind) {
     case "boolean":
       return j ? 1 : 0;
-    case "bytes":
-      return v as Uint8Array;
     case "json": {
       const s = JSON.stringify(j);
       if (s === undefined) throw new InvalidValueError(table, column, "the value is not JSON-serialisable");

@@ -230,7 +230,13 @@ export class CompiledPolicies {
       }
       case "allowedToReferencing": {
         const here = ctx.stack[ctx.stack.length - 1];
-        return this.inherit(ctx, Math.min(ctx.budget, e.maxDepth), e.table, e.op, (a) => `${a}.${quoteIdent(e.col)} = ${here.alias}."id"`);
+        // An array of refs (files.partIds) references every id it lists (stored as JSON text).
+        const many = columnKind(this.schema, e.table, e.col).kind === "array";
+        return this.inherit(ctx, Math.min(ctx.budget, e.maxDepth), e.table, e.op, (a) =>
+          many
+            ? `EXISTS (SELECT 1 FROM json_each(${a}.${quoteIdent(e.col)}) WHERE json_each.value = ${here.alias}."id")`
+            : `${a}.${quoteIdent(e.col)} = ${here.alias}."id"`,
+        );
       }
     }
   }

@@ -466,7 +466,7 @@ class Resolver {
       }
       case "allowedToReferencing": {
         const here = stack[stack.length - 1].table;
-        const target = this.refTarget(n.table, n.col, `allowedTo.${n.op}Referencing("${n.table}", "${n.col}")`);
+        const target = this.refTarget(n.table, n.col, `allowedTo.${n.op}Referencing("${n.table}", "${n.col}")`, true);
         if (target !== here) {
           throw new PermissionsDefinitionError(
             `allowedTo.${n.op}Referencing("${n.table}", "${n.col}"): ${n.table}.${n.col} references "${target}", not "${here}"`,
@@ -478,12 +478,13 @@ class Resolver {
   }
 
   /** The table a ref column points to; throws when the column is not a single ref. */
-  private refTarget(table: string, col: string, what: string): string {
+  private refTarget(table: string, col: string, what: string, allowArray = false): string {
     const c = this.schema.tables[table]?.columns[col];
-    if (!c || c.type.kind !== "ref") {
-      throw new PermissionsDefinitionError(`${what}: "${col}" must be a ref column of table "${table}" (s.ref(...))`);
+    const t = c && allowArray && c.type.kind === "array" ? c.type.element : c?.type;
+    if (!t || t.kind !== "ref") {
+      throw new PermissionsDefinitionError(`${what}: "${col}" must be a ref column of table "${table}" (s.ref(...)${allowArray ? " or s.array(s.ref(...))" : ""})`);
     }
-    return c.type.table;
+    return t.table;
   }
 
   private column(table: string, col: string): void {
