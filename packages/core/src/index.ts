@@ -50,3 +50,4 @@ export { startDevtoolsBridge, DEVTOOLS_CHANNEL, DevtoolsBridgeError, type Devtoo
 export type { ActiveQuerySubscriptionTrace } from "./devtools/trace.ts";
 export { JazzError } from "./errors/base.ts";
 export * from "./files/index.ts";
+export { bytesToBase64, base64ToBytes } from "./schema/values.ts";

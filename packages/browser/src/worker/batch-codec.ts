@@ -1,12 +1,13 @@
 // Batches (and rows) as text for the worker's tables. Storage values may be Uint8Array or
-// bigint, which JSON cannot carry, so they are tagged.
-import type { Batch } from "@jazz-tools/core";
+// bigint, which JSON cannot carry, so they are tagged: bytes as base64 (a file part is MiBs;
+// older files hold the number-array form, still read).
+import { base64ToBytes, bytesToBase64, type Batch } from "@jazz-tools/core";
 
 /** JSON with bigint and Uint8Array values tagged ({ $big } / { $bytes }); see parseTagged. */
 export function stringifyTagged(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => {
     if (typeof v === "bigint") return { $big: v.toString() };
-    if (v instanceof Uint8Array) return { $bytes: Array.from(v) };
+    if (v instanceof Uint8Array) return { $bytes: bytesToBase64(v) };
     return v;
   });
 }
@@ -16,6 +17,7 @@ export function parseTagged<T>(text: string): T {
     if (v && typeof v === "object" && !Array.isArray(v)) {
       const o = v as Record<string, unknown>;
       if (typeof o.$big === "string" && Object.keys(o).length === 1) return BigInt(o.$big);
+      if (typeof o.$bytes === "string" && Object.keys(o).length === 1) return base64ToBytes(o.$bytes);
       if (Array.isArray(o.$bytes) && Object.keys(o).length === 1) return Uint8Array.from(o.$bytes as number[]);
     }
     return v;

@@ -11,6 +11,11 @@ import { DEFAULT_CHUNK_BYTES, DEFAULT_MIME_TYPE, MAX_PART_BYTES, fileTables } fr
 import { chunked } from "./chunks.ts";
 import { FileArgumentError, FileNotFoundError, IncompleteFileDataError } from "./errors.ts";
 
+/** Part batches written ahead of the oldest unconfirmed one. */
+const WINDOW = 4;
+/** Bytes of parts per batch (at least one part). */
+const BATCH_BYTES = 1024 * 1024;
+
 export interface FileWriteOptions {
   name?: string;
   mimeType?: string;
@@ -28,6 +33,7 @@ export interface FileReadOptions {
 /** The Db methods file storage uses (core's Db has them all). */
 export interface FileDb {
   insert(table: QueryLike<any>, data: Record<string, unknown>): WriteResult<any>;
+  batch(cb: (scope: { insert(table: QueryLike<any>, data: Record<string, unknown>): any }) => string[]): WriteResult<string[]>;
   delete(table: QueryLike<any>, id: string): unknown;
   one(query: QueryLike<any>, options?: QueryOptions): Promise<any>;
 }
@@ -54,13 +60,32 @@ export async function createFileFromStream(db: FileDb, app: unknown, stream: Rea
   const tier = options.tier;
   const partIds: string[] = [];
   const partSizes: number[] = [];
+  // Parts go out in batches of up to BATCH_BYTES (one durable commit each, and one message well
+  // under the server's frame limit). A few batches are written ahead (the durable side works on
+  // them in parallel), but no more than WINDOW wait unconfirmed: a long stream is never held
+  // whole in memory.
+  const inFlight: WriteResult<string[]>[] = [];
+  let group: Uint8Array[] = [];
+  let groupBytes = 0;
+  const flush = async () => {
+    if (group.length === 0) return;
+    const chunks = group;
+    group = [];
+    groupBytes = 0;
+    const w = db.batch((b) => chunks.map((data) => b.insert(parts, { data }).id as string));
+    partIds.push(...w.value);
+    partSizes.push(...chunks.map((c) => c.length));
+    inFlight.push(w);
+    if (inFlight.length >= WINDOW) await inFlight.shift()!.wait({ tier: tier ?? "local" });
+  };
   try {
     for await (const chunk of chunked(stream, size)) {
-      const w = db.insert(parts, { data: chunk });
-      partIds.push(w.value.id as string);
-      partSizes.push(chunk.length);
-      if (tier) await w.wait({ tier });
+      if (groupBytes > 0 && groupBytes + chunk.length > BATCH_BYTES) await flush();
+      group.push(chunk);
+      groupBytes += chunk.length;
     }
+    await flush();
+    if (tier) await Promise.all(inFlight.map((w) => w.wait({ tier })));
   } catch (e) {
     // Nothing refers to the parts written so far: remove them, so a failed upload leaves no trace.
     for (const id of partIds) {

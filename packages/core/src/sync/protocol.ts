@@ -5,6 +5,7 @@
 import type { Batch, BatchFate, DurabilityTier } from "../engine/batch.ts";
 import type { QueryIR } from "../query/ir.ts";
 import type { RuntimeSchema } from "../schema/runtime.ts";
+import { base64ToBytes, bytesToBase64 } from "../schema/values.ts";
 
 /** 2 added the `evict` message; a server still accepts 1 and sends such clients no `evict`. */
 export const SYNC_PROTOCOL_VERSION = 2;
@@ -149,18 +150,6 @@ function decodeBigint(text: string, where: string): bigint {
   return n;
 }
 
-function bytesToBase64(bytes: Uint8Array): string {
-  let bin = "";
-  for (let i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i]!);
-  return btoa(bin);
-}
-
-function base64ToBytes(text: string): Uint8Array {
-  const bin = atob(text);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
 
 function parse(text: unknown, types: Set<string>): { t: string } & Record<string, unknown> {
   if (typeof text !== "string") throw new ProtocolError("expected a JSON text frame");

@@ -9,6 +9,7 @@ import type { Condition, Op } from "../ir.ts";
 import { canonicalJson } from "../../engine/decode.ts";
 import { jsonEquals } from "./json-eq.ts";
 import { QueryError } from "../errors.ts";
+import { base64ToBytes } from "../../schema/values.ts";
 import type { Ctx } from "./context.ts";
 import { type ColumnRef, columnExpr, describeType, resolveColumn } from "./columns.ts";
 import { cat, join, param, type Frag } from "./frag.ts";
@@ -57,12 +58,6 @@ function show(v: unknown): string {
   }
 }
 
-function base64ToBytes(b64: string): Uint8Array {
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
 
 /** Wire/app bytes value → Uint8Array, or undefined when it is not bytes. */
 function asBytes(v: unknown): Uint8Array | undefined {
