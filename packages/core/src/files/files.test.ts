@@ -73,6 +73,17 @@ describe("files", () => {
     expect(row!.mimeType).toBe("application/octet-stream");
   });
 
+  it("a file row included with its parts (include({ parts: true })) loads like a plain one", async () => {
+    const db = await newDb();
+    const file = await db.createFileFromBlob(app, new Blob([bytes(600_000)]), { chunkSizeBytes: 256 * 1024 });
+    const msg = db.insert(app.messages, { text: "logo", attachmentId: file.id }).value;
+    const [withParts] = await db.all(app.files.where({ id: file.id }).include({ parts: true }));
+    expect(withParts!.parts.map((p: { id: string }) => p.id)).toEqual(file.partIds);
+    const [m] = await db.all(app.messages.where({ id: msg.id }).include({ attachment: { parts: true } }));
+    expect(m!.attachment!.id).toBe(file.id);
+    expect((await db.loadFileAsBlob(app, m!.attachment!)).size).toBe(600_000);
+  });
+
   it("refuses an app without the conventional tables, naming what to declare", async () => {
     const db = await newDb();
     const noParts = s.defineApp({ files: s.table({ name: s.string(), mimeType: s.string(), partIds: s.array(s.string()), partSizes: s.array(s.int()) }) });
