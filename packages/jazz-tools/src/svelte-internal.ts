@@ -13,5 +13,5 @@ export {
   type QueryObserver,
   type SubscriptionDelta,
 } from "@jazz-tools/core/subscriptions";
-export type { DbConfig, RowOf, QueryLike, SyncStatus } from "@jazz-tools/core";
+export type { DbConfig, RowOf, QueryLike, SyncStatus, FileReadOptions } from "@jazz-tools/core";
 export { createDb, registerWindowClient, attachDevTools, type BrowserDb } from "@jazz-tools/browser";

@@ -16,6 +16,7 @@ import {
   useLocalFirstAuth,
   useSession,
   useSyncStatus,
+  useFileUrl,
   type DbConfig,
   type JazzClient,
 } from "./index.ts";
@@ -275,6 +276,40 @@ describe("useSyncStatus", () => {
     render(<JazzProvider client={client}><Status /></JazzProvider>);
     act(() => void client.db.insert(app.todos, { title: "x", done: false }));
     expect(screen.getByTestId("status").textContent).toBe("closed|0");
+  });
+});
+
+describe("useFileUrl", () => {
+  const files = s.defineApp({
+    file_parts: s.table({ data: s.bytes() }),
+    files: s.table({ name: s.string().optional(), mimeType: s.string(), partIds: s.array(s.ref("file_parts")), partSizes: s.array(s.int()) }),
+  });
+  it("gives an object URL with the file's bytes and type, and revokes it on unmount", async () => {
+    const client = await memoryClient();
+    const file = await client.db.createFileFromBlob(files, new Blob(["hello file"], { type: "text/plain" }));
+    function Link() {
+      const { url } = useFileUrl(files, file);
+      return <a data-testid="link" href={url ?? ""}>{url ? "ready" : "loading"}</a>;
+    }
+    const view = render(<JazzProvider client={client}><Link /></JazzProvider>);
+    await waitFor(() => expect(screen.getByTestId("link").textContent).toBe("ready"));
+    const url = screen.getByTestId("link").getAttribute("href")!;
+    expect(url).toMatch(/^blob:/);
+    const res = await fetch(url);
+    expect(res.headers.get("content-type")).toBe("text/plain");
+    expect(await res.text()).toBe("hello file");
+    view.unmount();
+    await expect(fetch(url)).rejects.toThrow();
+  });
+
+  it("reports a file that cannot be loaded as error", async () => {
+    const client = await memoryClient();
+    function Link() {
+      const { url, error } = useFileUrl(files, "0190a5c4-8f1e-7c3a-9b2d-4e5f6a7b8c9d");
+      return <p data-testid="state">{error ? error.name : (url ?? "loading")}</p>;
+    }
+    render(<JazzProvider client={client}><Link /></JazzProvider>);
+    await waitFor(() => expect(screen.getByTestId("state").textContent).toBe("FileNotFoundError"));
   });
 });
 

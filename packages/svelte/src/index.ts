@@ -4,6 +4,7 @@ export { getDb, getSession, getJazzClient, getJazzContext, JazzContextMissingErr
 export { QuerySubscription } from "./query-subscription.svelte.ts";
 export { LocalFirstAuth } from "./local-first-auth.svelte.ts";
 export { SyncStatus } from "./sync-status.svelte.ts";
+export { FileUrl } from "./file-url.svelte.ts";
 export { BrowserAuthSecretStore } from "@jazz-tools/auth/browser";
 export { generateAuthSecret } from "@jazz-tools/auth";
 import type { JazzClient as CoreJazzClient } from "@jazz-tools/core/subscriptions";

@@ -10,6 +10,8 @@ import List from "./test-fixtures/List.svelte";
 import Editor from "./test-fixtures/Editor.svelte";
 import Session from "./test-fixtures/Session.svelte";
 import Status from "./test-fixtures/Status.svelte";
+import FileLink from "./test-fixtures/FileLink.svelte";
+import { schema as s } from "@jazz-tools/core";
 import { app, type Counts } from "./test-fixtures/schema.ts";
 
 let n = 0;
@@ -133,6 +135,23 @@ describe("SyncStatus (Svelte)", () => {
     await screen.findByTestId("status");
     client.db.insert(app.todos, { title: "offline write", done: false });
     await waitFor(() => expect(screen.getByTestId("status").textContent).toMatch(/^(offline|connecting)\|1\|cannot reach the sync server/), { timeout: 10_000 });
+  });
+});
+
+describe("FileUrl (Svelte)", () => {
+  const files = s.defineApp({
+    file_parts: s.table({ data: s.bytes() }),
+    files: s.table({ name: s.string().optional(), mimeType: s.string(), partIds: s.array(s.ref("file_parts")), partSizes: s.array(s.int()) }),
+  });
+  it(".current is an object URL with the file's bytes, revoked when the component is destroyed", async () => {
+    const client = await memoryClient();
+    const file = await client.db.createFileFromBlob(files, new Blob(["svelte bytes"], { type: "text/plain" }));
+    const view = render(Harness, { client, inner: FileLink, innerProps: { app: files, file } });
+    await waitFor(() => expect(screen.getByTestId("link").textContent).toBe("ready"));
+    const url = screen.getByTestId("link").getAttribute("href")!;
+    expect(await (await fetch(url)).text()).toBe("svelte bytes");
+    view.unmount();
+    await expect(fetch(url)).rejects.toThrow();
   });
 });
 

@@ -1,6 +1,7 @@
 export { createJazzClient } from "./client.ts";
 export { JazzProvider, JazzClientKey, JazzProviderMissingError, useJazzClient } from "./provider.ts";
 export { useDb, useSession, useSyncStatus, useAll } from "./composables.ts";
+export { useFileUrl } from "./file-url.ts";
 export { useLocalFirstAuth, type UseLocalFirstAuth } from "./local-first-auth.ts";
 import type { JazzClient as CoreJazzClient } from "@jazz-tools/core/subscriptions";
 import type { Db } from "./types.ts";

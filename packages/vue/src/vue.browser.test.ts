@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { userEvent } from "vitest/browser";
 import { schema as s } from "@jazz-tools/core";
 import { generateAuthSecret } from "@jazz-tools/auth";
-import { createJazzClient, JazzProvider, useAll, useDb, useJazzClient, useLocalFirstAuth, useSession, useSyncStatus, type JazzClient } from "./index.ts";
+import { createJazzClient, JazzProvider, useAll, useDb, useJazzClient, useLocalFirstAuth, useSession, useSyncStatus, useFileUrl, type JazzClient } from "./index.ts";
 import { BrowserAuthSecretStore } from "@jazz-tools/auth/browser";
 
 const app = s.defineApp({
@@ -226,6 +226,29 @@ describe("useSyncStatus (Vue)", () => {
     await screen.findByTestId("status");
     client.db.insert(app.todos, { title: "offline write", done: false });
     await waitFor(() => expect(screen.getByTestId("status").textContent).toMatch(/^(offline|connecting)\|1\|cannot reach the sync server/), { timeout: 10_000 });
+  });
+});
+
+describe("useFileUrl (Vue)", () => {
+  const files = s.defineApp({
+    file_parts: s.table({ data: s.bytes() }),
+    files: s.table({ name: s.string().optional(), mimeType: s.string(), partIds: s.array(s.ref("file_parts")), partSizes: s.array(s.int()) }),
+  });
+  it("gives an object URL with the file's bytes, and revokes it when the component goes", async () => {
+    const client = await memoryClient();
+    const file = await client.db.createFileFromBlob(files, new Blob(["vue bytes"], { type: "text/plain" }));
+    const Link = defineComponent({
+      setup() {
+        const { url } = useFileUrl(files, () => file);
+        return () => h("a", { "data-testid": "link", href: url.value ?? "" }, url.value ? "ready" : "loading");
+      },
+    });
+    const view = withProvider(client, Link);
+    await waitFor(() => expect(screen.getByTestId("link").textContent).toBe("ready"));
+    const url = screen.getByTestId("link").getAttribute("href")!;
+    expect(await (await fetch(url)).text()).toBe("vue bytes");
+    view.unmount();
+    await expect(fetch(url)).rejects.toThrow();
   });
 });
 
