@@ -11,5 +11,5 @@ export {
 export { resolveStorageNamespace } from "./runtime/namespace.ts";
 export { registerWindowClient, WindowStorageError, type JazzWindowApi, type WindowStorageClient } from "./runtime/window-client.ts";
 export { WaSqliteDriver, SqliteError } from "./sqlite/wa-sqlite.ts";
-export { OpfsUnavailableError } from "./worker/opfs.ts";
+export { OpfsUnavailableError } from "./storage/opfs-dirs.ts";
 export { attachDevTools } from "./devtools/attach.ts";

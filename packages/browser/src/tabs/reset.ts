@@ -2,7 +2,7 @@
 // OPFS handles), the requesting tab deletes the files, then every tab opens a fresh worker.
 // Messages: reset-request → (each other tab) release + reset-ack → wipe → reset-finished.
 
-import { wipeNamespace } from "../worker/opfs.ts";
+import { wipeNamespace } from "../storage/opfs-dirs.ts";
 import { openResetChannel, type TabMessage } from "./channel.ts";
 
 export interface ResetParticipant {

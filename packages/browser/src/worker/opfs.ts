@@ -10,7 +10,6 @@ import { TransactionHeldBackError } from "./durable-replica.ts";
 import { SQLITE_BUSY, SQLITE_CANTOPEN, SQLITE_OK, SqliteError, WaSqliteDriver, errstr, type WaModule } from "../sqlite/wa-sqlite.ts";
 
 const VFS_NAME = "jazz-opfs";
-const ROOT_DIR = "jazz";
 const registered = new WeakMap<WaModule, Promise<void>>();
 const vfsOf = new WeakMap<WaModule, CoopVfsState>();
 
@@ -46,16 +45,8 @@ export function dropStrayHandles(m: WaModule): void {
   }
 }
 
-/** OPFS could not be used (e.g. SecurityError in a private window). */
-export class OpfsUnavailableError extends Error {
-  override name = "OpfsUnavailableError";
-}
-
-/** The OPFS directory holding one namespace's files (database, journal). */
-export function namespaceDir(namespace: string): string {
-  // encodeURIComponent keeps "::", "/" and "%" of namespaces out of the path syntax.
-  return `${ROOT_DIR}/${encodeURIComponent(namespace).replaceAll("%", "~")}`;
-}
+import { OpfsUnavailableError, namespaceDir } from "../storage/opfs-dirs.ts";
+export { OpfsUnavailableError, namespaceDir, wipeNamespace } from "../storage/opfs-dirs.ts";
 
 async function registerVfs(m: WaModule): Promise<void> {
   let done = registered.get(m);
@@ -213,25 +204,3 @@ async function settleRetryOps(m: WaModule): Promise<void> {
   if (failed) throw failed.reason;
 }
 
-/** Deletes a namespace's files; its database must be closed (in every tab) first. */
-export async function wipeNamespace(namespace: string): Promise<void> {
-  const root = await navigator.storage.getDirectory();
-  let jazz: FileSystemDirectoryHandle;
-  try {
-    jazz = await root.getDirectoryHandle(ROOT_DIR);
-  } catch {
-    return;
-  }
-  const name = namespaceDir(namespace).split("/")[1]!;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await jazz.removeEntry(name, { recursive: true });
-      return;
-    } catch (e) {
-      if ((e as DOMException)?.name === "NotFoundError") return;
-      // A closing worker (this or another tab) may still hold an access handle for a moment.
-      if (attempt >= 12) throw e;
-      await sleep(50 * 2 ** Math.min(attempt, 5));
-    }
-  }
-}

@@ -7,7 +7,7 @@ import { checkAuthConfig } from "./auth.ts";
 import { loadLocalPermissions } from "../permissions/lazy.ts";
 import { DbConfigError } from "./errors.ts";
 import type { DbConfig, DbOptions } from "./types.ts";
-import { normaliseSyncUrl } from "../sync/protocol.ts";
+import { normaliseSyncUrl } from "../sync/url.ts";
 
 /** Refuses a serverUrl the link could never connect to, at createDb, naming the fix. */
 export function checkServerUrl(config: DbConfig): void {

@@ -15,7 +15,8 @@ import type { AuthState, Session } from "@jazz-tools/auth";
 import type { SubscriptionDelta } from "../subscriptions/types.ts";
 import type { ReplicaLink } from "./link.ts";
 import { SyncStatusTracker, type SyncStatus } from "./sync-status.ts";
-import * as files from "../files/storage.ts";
+// Files are loaded on first use (a page that never stores a file does not fetch the code).
+const files = () => import("../files/storage.ts");
 import type { FileReadOptions, FileWriteOptions } from "../files/storage.ts";
 
 /** The row type of an app's `files` table (what createFileFrom* resolve to). */
@@ -342,22 +343,22 @@ export class Db {
 
   /** Stores a Blob/File as `file_parts` rows and a `files` row (see ../files/storage.ts). */
   createFileFromBlob<A>(app: A, blob: Blob, options?: FileWriteOptions): Promise<FileRowOf<A>> {
-    return files.createFileFromBlob(this, app, blob, options);
+    return files().then((f) => f.createFileFromBlob(this, app, blob, options));
   }
 
   /** As createFileFromBlob, reading a ReadableStream of bytes part by part. */
   createFileFromStream<A>(app: A, stream: ReadableStream<unknown>, options?: FileWriteOptions): Promise<FileRowOf<A>> {
-    return files.createFileFromStream(this, app, stream, options);
+    return files().then((f) => f.createFileFromStream(this, app, stream, options));
   }
 
   /** A file's bytes, read part by part, as a stream. */
   loadFileAsStream<A>(app: A, fileOrId: string | FileRowOf<A>, options?: FileReadOptions): Promise<ReadableStream<Uint8Array>> {
-    return files.loadFileAsStream(this, app, fileOrId, options);
+    return files().then((f) => f.loadFileAsStream(this, app, fileOrId, options));
   }
 
   /** A file's bytes as a Blob of its mimeType. */
   loadFileAsBlob<A>(app: A, fileOrId: string | FileRowOf<A>, options?: FileReadOptions): Promise<Blob> {
-    return files.loadFileAsBlob(this, app, fileOrId, options);
+    return files().then((f) => f.loadFileAsBlob(this, app, fileOrId, options));
   }
 
   /** The connection to the server, writes it has not settled, and the last time all was in sync. */

@@ -102,9 +102,8 @@ export const CLOSE = {
   internalError: 1011,
 } as const;
 
-export class ProtocolError extends Error {
-  override name = "ProtocolError";
-}
+export { ProtocolError } from "./url.ts";
+import { ProtocolError } from "./url.ts";
 
 const CLIENT_TYPES = new Set(["hello", "auth", "push", "sub", "unsub", "schema", "ping"]);
 const SERVER_TYPES = new Set(["welcome", "auth", "fate", "batches", "settled", "evict", "catalogue", "error", "pong"]);
@@ -251,32 +250,4 @@ function checkBatchShape(b: Record<string, unknown>): void {
   }
 }
 
-/** "127.0.0.1:1625" or "localhost:1625" lack a scheme: suggest the URL the user meant. */
-function schemeHint(serverUrl: string): string {
-  return typeof serverUrl === "string" && /^[\w.-]+(:\d+)?(\/.*)?$/.test(serverUrl) && !serverUrl.includes("://")
-    ? `; add the scheme: "http://${serverUrl}" (or https:// behind TLS)`
-    : "";
-}
-
-/**
- * `http(s)://host[/...]` and `ws(s)://host[/...]` both become `ws(s)://host/apps/<appId>/ws`.
- * A URL that already ends in `/apps/<appId>/ws` is kept.
- */
-export function normaliseSyncUrl(serverUrl: string, appId: string): string {
-  let url: URL;
-  try {
-    url = new URL(serverUrl);
-  } catch {
-    throw new ProtocolError(`serverUrl ${JSON.stringify(serverUrl)} is not a valid URL${schemeHint(serverUrl)}`);
-  }
-  if (url.protocol === "http:") url.protocol = "ws:";
-  else if (url.protocol === "https:") url.protocol = "wss:";
-  else if (url.protocol !== "ws:" && url.protocol !== "wss:") {
-    throw new ProtocolError(`serverUrl must use http(s):// or ws(s)://, got ${url.protocol}${schemeHint(serverUrl)}`);
-  }
-  const suffix = `/apps/${encodeURIComponent(appId)}/ws`;
-  const base = url.pathname.replace(/\/+$/, "");
-  if (!base.endsWith(suffix)) url.pathname = base + suffix;
-  url.hash = "";
-  return url.toString();
-}
+export { normaliseSyncUrl } from "./url.ts";

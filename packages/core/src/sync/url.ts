@@ -1,0 +1,36 @@
+// The sync URL rules (kept out of ./protocol.ts so createDb can check a serverUrl without
+// loading the protocol: the sync client is loaded lazily).
+
+export class ProtocolError extends Error {
+  override name = "ProtocolError";
+}
+
+/** "127.0.0.1:1625" or "localhost:1625" lack a scheme: suggest the URL the user meant. */
+function schemeHint(serverUrl: string): string {
+  return typeof serverUrl === "string" && /^[\w.-]+(:\d+)?(\/.*)?$/.test(serverUrl) && !serverUrl.includes("://")
+    ? `; add the scheme: "http://${serverUrl}" (or https:// behind TLS)`
+    : "";
+}
+
+/**
+ * `http(s)://host[/...]` and `ws(s)://host[/...]` both become `ws(s)://host/apps/<appId>/ws`.
+ * A URL that already ends in `/apps/<appId>/ws` is kept.
+ */
+export function normaliseSyncUrl(serverUrl: string, appId: string): string {
+  let url: URL;
+  try {
+    url = new URL(serverUrl);
+  } catch {
+    throw new ProtocolError(`serverUrl ${JSON.stringify(serverUrl)} is not a valid URL${schemeHint(serverUrl)}`);
+  }
+  if (url.protocol === "http:") url.protocol = "ws:";
+  else if (url.protocol === "https:") url.protocol = "wss:";
+  else if (url.protocol !== "ws:" && url.protocol !== "wss:") {
+    throw new ProtocolError(`serverUrl must use http(s):// or ws(s)://, got ${url.protocol}${schemeHint(serverUrl)}`);
+  }
+  const suffix = `/apps/${encodeURIComponent(appId)}/ws`;
+  const base = url.pathname.replace(/\/+$/, "");
+  if (!base.endsWith(suffix)) url.pathname = base + suffix;
+  url.hash = "";
+  return url.toString();
+}
