@@ -51,3 +51,4 @@ export type { ActiveQuerySubscriptionTrace } from "./devtools/trace.ts";
 export { JazzError } from "./errors/base.ts";
 export * from "./files/index.ts";
 export { bytesToBase64, base64ToBytes } from "./schema/values.ts";
+export { dataBranch, DEFAULT_ENV, DEFAULT_USER_BRANCH } from "./sync/url.ts";

@@ -97,6 +97,8 @@ export function openNodeDb(config: DbConfig, options: NodeDbOptions = {}): Db {
     schema: () => db?.store.getSchema(),
     useHeaders: true,
     backoff: options.backoff,
+    env: config.env,
+    userBranch: config.userBranch,
   });
   if (options.dataPath) keepOutbox(driver, link);
   db = new LinkedDb({ config, driver, link, defaultReadTier: "edge" });

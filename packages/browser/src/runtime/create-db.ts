@@ -220,6 +220,8 @@ async function memoryDb(
       WebSocket: globalThis.WebSocket as never,
       auth: () => ({ token: db?.getAuthToken() ?? undefined, adminSecret: config.adminSecret }),
       schema: () => db?.store.getSchema(),
+      env: config.env,
+      userBranch: config.userBranch,
       // Creating the Db is async (token minting, loading the permission checks): connecting
       // before it exists would say hello without the session's token.
       autoConnect: false,

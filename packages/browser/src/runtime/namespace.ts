@@ -3,14 +3,17 @@
 // `${appId}::${encodeURIComponent(user_id)}` so two users on one browser never share rows.
 
 import { deriveLocalFirstIdentity, sessionFromJwt } from "@jazz-tools/auth";
-import type { DbConfig } from "@jazz-tools/core";
+import { dataBranch, type DbConfig } from "@jazz-tools/core";
 
 export function resolveStorageNamespace(config: DbConfig): string {
   const d = config.driver;
   if (d?.type === "persistent" && d.dbName) return d.dbName;
   if (config.dbName) return config.dbName;
   const userId = sessionUserId(config);
-  return userId ? `${config.appId}::${encodeURIComponent(userId)}` : config.appId;
+  const base = userId ? `${config.appId}::${encodeURIComponent(userId)}` : config.appId;
+  // Another data branch (env / userBranch other than dev / main) keeps its own local file.
+  const branch = dataBranch(config.env, config.userBranch);
+  return branch ? `${base}@${branch}` : base;
 }
 
 function sessionUserId(config: DbConfig): string | null {

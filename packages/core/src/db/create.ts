@@ -7,10 +7,15 @@ import { checkAuthConfig } from "./auth.ts";
 import { loadLocalPermissions } from "../permissions/lazy.ts";
 import { DbConfigError } from "./errors.ts";
 import type { DbConfig, DbOptions } from "./types.ts";
-import { normaliseSyncUrl } from "../sync/url.ts";
+import { dataBranch, normaliseSyncUrl } from "../sync/url.ts";
 
 /** Refuses a serverUrl the link could never connect to, at createDb, naming the fix. */
 export function checkServerUrl(config: DbConfig): void {
+  try {
+    dataBranch(config.env, config.userBranch);
+  } catch (e) {
+    throw new DbConfigError(`DbConfig error: ${(e as Error).message}.`);
+  }
   if (config.serverUrl === undefined || config.serverUrl === null) return;
   if (typeof config.serverUrl !== "string") throw new DbConfigError(`DbConfig error: serverUrl must be a string such as "http://127.0.0.1:1625", got ${typeof config.serverUrl}.`);
   try {

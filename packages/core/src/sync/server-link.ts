@@ -5,6 +5,7 @@
 
 import type { Batch, BatchFate, DurabilityTier } from "../engine/batch.ts";
 import { diagnoseConnectFailure } from "./diagnose.ts";
+import { branchSyncUrl, dataBranch } from "./url.ts";
 import type { LinkListener, ReplicaLink } from "../db/link.ts";
 import type { LinkConnectionState } from "../db/sync-status.ts";
 import type { QueryIR } from "../query/ir.ts";
@@ -68,6 +69,9 @@ export interface ServerLinkOptions {
   autoConnect?: boolean;
   /** Called on every error frame that is not about auth (logged by default). */
   onServerError?(code: string, message: string): void;
+  /** The data branch (DbConfig env / userBranch; default "dev" / "main"). */
+  env?: string;
+  userBranch?: string;
 }
 
 export class ServerLink implements ReplicaLink {
@@ -100,7 +104,7 @@ export class ServerLink implements ReplicaLink {
 
   constructor(opts: ServerLinkOptions) {
     this.opts = opts;
-    this.url = normaliseSyncUrl(opts.serverUrl, opts.appId);
+    this.url = branchSyncUrl(normaliseSyncUrl(opts.serverUrl, opts.appId), dataBranch(opts.env, opts.userBranch));
     this.auth = opts.auth ?? {};
     this.schema = opts.schema;
     this.clientId = opts.clientId ?? randomId();

@@ -34,3 +34,28 @@ export function normaliseSyncUrl(serverUrl: string, appId: string): string {
   url.hash = "";
   return url.toString();
 }
+
+/** The default data branch: `env` "dev", `userBranch` "main" (as the reference's DbConfig). */
+export const DEFAULT_ENV = "dev";
+export const DEFAULT_USER_BRANCH = "main";
+const BRANCH_PART = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** Checks env / userBranch; returns the branch as "<env>/<userBranch>", or null for the default. */
+export function dataBranch(env: unknown, userBranch: unknown): string | null {
+  const e = env ?? DEFAULT_ENV;
+  const b = userBranch ?? DEFAULT_USER_BRANCH;
+  for (const [name, v] of [["env", e], ["userBranch", b]] as const) {
+    if (typeof v !== "string" || !BRANCH_PART.test(v)) {
+      throw new ProtocolError(`${name} must be 1-64 letters, digits, "_", "-" or ".", got ${JSON.stringify(v)}`);
+    }
+  }
+  return e === DEFAULT_ENV && b === DEFAULT_USER_BRANCH ? null : `${e}/${b}`;
+}
+
+/** The sync URL for a data branch: `?branch=<env>/<userBranch>` (none for the default branch). */
+export function branchSyncUrl(url: string, branch: string | null): string {
+  if (!branch) return url;
+  const u = new URL(url);
+  u.searchParams.set("branch", branch);
+  return u.toString();
+}

@@ -83,7 +83,15 @@ export function createServerUpstream(ctx: ServerUpstreamContext, WebSocket: WebS
     ...(secret ? { token: mintLocalFirstToken(secret, { audience: appId }) } : jwt ? { token: jwt } : {}),
     ...(adminSecret ? { adminSecret } : {}),
   });
-  const link = new ServerLink({ serverUrl, appId, WebSocket, auth, schema: () => ctx.replica.schema() ?? ctx.schema });
+  const link = new ServerLink({
+    serverUrl,
+    appId,
+    WebSocket,
+    auth,
+    schema: () => ctx.replica.schema() ?? ctx.schema,
+    env: typeof ctx.config.env === "string" ? ctx.config.env : undefined,
+    userBranch: typeof ctx.config.userBranch === "string" ? ctx.config.userBranch : undefined,
+  });
   const settledListeners = new Set<(id: string, tier: DurabilityTier) => void>();
   const refusedListeners = new Set<(id: string, reason: string) => void>();
   // Applying to the durable replica is async; keep remote batches and fates in arrival order.

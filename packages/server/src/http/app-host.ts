@@ -3,6 +3,7 @@
 // listener, /health, the WebSocket upgrade) live in ./server.ts, which can host several apps.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { join } from "node:path";
 import { normalizeAudience } from "@jazz-tools/auth";
 import { schemaHash, type SqlDriver } from "@jazz-tools/core";
 import { CLOSE } from "@jazz-tools/core/sync";
@@ -23,6 +24,9 @@ export interface EdgeTuning {
 }
 
 const MAX_BODY = 8 * 1024 * 1024;
+const BRANCH_RE = /^[A-Za-z0-9_.-]{1,64}\/[A-Za-z0-9_.-]{1,64}$/;
+/** Data branches one app may open (each is a database). */
+const MAX_BRANCHES = 64;
 
 export class HostedApp {
   private constructor(
@@ -32,7 +36,44 @@ export class HostedApp {
     readonly edge: EdgeUpstream | null,
     private readonly authenticator: Authenticator,
     private readonly driver: SqlDriver,
+    private readonly opts: AppOptions,
+    private readonly edgeTuning: EdgeTuning,
   ) {}
+
+  /** Data branches other than dev/main (`?branch=<env>/<userBranch>`), opened on first use. */
+  private readonly branches = new Map<string, Promise<HostedApp>>();
+
+  /**
+   * The instance holding a data branch's rows: this one for the default branch, else its own
+   * database (under <data-dir>/branches/) with this app's catalogue and auth.
+   */
+  branch(name: string | null): HostedApp | Promise<HostedApp> {
+    if (!name) return this;
+    if (!BRANCH_RE.test(name)) throw new SchemaPublishError(400, `branch must be "<env>/<userBranch>" of letters, digits, "_", "-" or ".", got ${JSON.stringify(name)}`);
+    if (this.edge) throw new SchemaPublishError(400, `this edge serves only the default branch (dev/main), not ${name}`);
+    let p = this.branches.get(name);
+    if (!p) {
+      if (this.branches.size >= MAX_BRANCHES) throw new SchemaPublishError(400, `app ${this.appId} already has ${MAX_BRANCHES} data branches`);
+      const dataDir = this.opts.inMemory ? "" : join(this.opts.dataDir, "branches", encodeURIComponent(name));
+      p = HostedApp.open({ ...this.opts, dataDir }, this.edgeTuning).then((b) => {
+        b.adoptCatalogue(this.service.engine.schema, this.service.engine.permissions);
+        return b;
+      });
+      this.branches.set(name, p);
+      p.catch(() => this.branches.delete(name));
+    }
+    return p;
+  }
+
+  /** Takes the app's deployed schema and permissions (a branch follows its app's catalogue). */
+  private adoptCatalogue(schema: unknown, permissions: unknown): void {
+    if (schema && Object.keys((schema as { tables?: object }).tables ?? {}).length) this.service.publishSchema(schema as never, { admin: true });
+    if (permissions !== undefined && permissions !== null) this.service.publishPermissions(permissions, { admin: true });
+  }
+
+  private async forEachBranch(fn: (b: HostedApp) => void | Promise<void>): Promise<void> {
+    await Promise.all([...this.branches.values()].map((p) => p.then(fn, () => {})));
+  }
 
   static async open(opts: AppOptions, edgeTuning: EdgeTuning = {}): Promise<HostedApp> {
     const authenticator = await Authenticator.create(opts);
@@ -52,7 +93,7 @@ export class HostedApp {
     const edge = opts.upstreamUrl
       ? new EdgeUpstream(service, { upstreamUrl: opts.upstreamUrl, appId: opts.appId, peerSecret: opts.peerSecret!, production: opts.production, ...edgeTuning })
       : null;
-    return new HostedApp(opts.appId, service, edge, authenticator, driver);
+    return new HostedApp(opts.appId, service, edge, authenticator, driver, opts, edgeTuning);
   }
 
   /**
@@ -66,7 +107,8 @@ export class HostedApp {
 
   get health() {
     const upstream = this.edge ? { upstream: { status: this.edge.status, pending: this.edge.pendingUpstream, links: this.edge.linkCount } } : {};
-    return { appId: this.appId, connections: this.service.connections.size, ...upstream };
+    const branches = this.branches.size ? { branches: this.branches.size } : {};
+    return { appId: this.appId, connections: this.service.connections.size, ...branches, ...upstream };
   }
 
   /** Routes under /apps/<appId>/ (`rest` is the part after it). Returns false when none matched. */
@@ -104,6 +146,8 @@ export class HostedApp {
         }
         if (body.schema !== undefined) this.service.publishSchema(body.schema as never, { admin });
         if (body.permissions !== undefined) this.service.publishPermissions(body.permissions, { admin });
+        // Every data branch follows the app's catalogue.
+        await this.forEachBranch((b) => b.adoptCatalogue(engine.schema, engine.permissions));
         json(res, 200, { schema: engine.schema, permissions: engine.permissions, hash: this.currentSchemaHash() });
         return true;
       }
@@ -121,10 +165,12 @@ export class HostedApp {
   async close(): Promise<void> {
     await this.edge?.close();
     this.service.closeAll(CLOSE.shuttingDown, "server shutting down");
+    await this.forEachBranch((b) => b.close());
   }
 
   closeStorage(): void {
     this.driver.close();
+    void this.forEachBranch((b) => b.closeStorage());
   }
 
   /** The deployed schema's hash (core's schemaHash), or null before any table exists. */

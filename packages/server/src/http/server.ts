@@ -111,16 +111,31 @@ export async function startSyncServer(
       socket.destroy();
       return;
     }
-    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    const reqUrl = new URL(req.url ?? "/", "http://localhost");
+    const path = reqUrl.pathname;
     const found = route(path);
     if (!found || found.rest !== "ws") {
       const hint = apps.map((a) => `/apps/${encodeURIComponent(a.appId)}/ws`).join(" or ");
       socket.end(`HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\n\r\nno WebSocket at ${path}; use ${hint}\n`);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      new Connection(ws, found.app.service, transportAuth(req));
-    });
+    // `?branch=<env>/<userBranch>`: the data branch (DbConfig env / userBranch), default dev/main.
+    let target: HostedApp | Promise<HostedApp>;
+    try {
+      target = found.app.branch(reqUrl.searchParams.get("branch"));
+    } catch (e) {
+      socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n\r\n${(e as Error).message}\n`);
+      return;
+    }
+    void Promise.resolve(target).then(
+      (app) => {
+        if (closing) return void socket.destroy();
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          new Connection(ws, app.service, transportAuth(req));
+        });
+      },
+      (e) => socket.end(`HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\n\r\n${(e as Error).message}\n`),
+    );
   });
 
   await new Promise<void>((resolve, reject) => {
