@@ -17,7 +17,21 @@ export interface FamilyMember {
 }
 
 export class QueryFamily<G extends FamilyMember> {
-  readonly members = new Set<G>();
+  private readonly set = new Set<G>();
+  /** The statements for the current members (rebuilt when they change), per id count. */
+  private plan: { members: G[]; chunks: { checked: G[]; select: string; params: SqlValue[]; open: G[] }[] } | null = null;
+
+  get members(): ReadonlySet<G> {
+    return this.set;
+  }
+  add(m: G): void {
+    this.set.add(m);
+    this.plan = null;
+  }
+  delete(m: G): void {
+    this.set.delete(m);
+    this.plan = null;
+  }
   /** The query with no policy: which written rows match it at all. */
   private readonly unfiltered: QueryScope;
 
@@ -34,40 +48,48 @@ export class QueryFamily<G extends FamilyMember> {
 
   /** For each member: which of `ids` (rows of the query's table) it covers now. */
   evaluate(driver: SqlDriver, ids: string[]): Map<G, Set<RowKey>> {
+    const plan = (this.plan ??= this.build());
     const out = new Map<G, Set<RowKey>>();
-    const members = [...this.members];
-    for (const m of members) out.set(m, new Set());
+    for (const m of plan.members) out.set(m, new Set());
     const matching = this.unfiltered.evaluateRows(driver, ids);
     const hits = ids.filter((id) => matching.has(rowKey(this.table, id)));
     if (hits.length === 0) return out;
-    for (let i = 0; i < members.length; i += CHUNK) this.evaluateChunk(driver, members.slice(i, i + CHUNK), hits, out);
+    const keys = new Map(hits.map((id) => [id, rowKey(this.table, id)]));
+    const where = ` WHERE ${quoteIdent(ALIAS)}."id" IN (${hits.map(() => "?").join(", ")})`;
+    for (const chunk of plan.chunks) {
+      // Unrestricted members cover every matching row.
+      for (const m of chunk.open) for (const k of keys.values()) out.get(m)!.add(k);
+      if (chunk.checked.length === 0) continue;
+      for (const row of driver.all(chunk.select + where, [...chunk.params, ...hits])) {
+        const k = keys.get(row[0] as string)!;
+        for (let i = 0; i < chunk.checked.length; i++) if (Number(row[i + 1]) === 1) out.get(chunk.checked[i]!)!.add(k);
+      }
+    }
     return out;
   }
 
-  private evaluateChunk(driver: SqlDriver, members: G[], ids: string[], out: Map<G, Set<RowKey>>): void {
-    const columns: string[] = [];
-    const params: SqlValue[] = [];
-    const checked: G[] = [];
-    for (const m of members) {
-      const p = m.policy?.(this.table, "read", ALIAS) ?? null;
-      if (!p) {
-        // Unrestricted: every matching row is covered.
-        for (const id of ids) out.get(m)!.add(rowKey(this.table, id));
-        continue;
+  /** One SELECT per CHUNK members with their read predicates side by side (compiled once). */
+  private build() {
+    const members = [...this.set];
+    const chunks = [];
+    for (let i = 0; i < members.length; i += CHUNK) {
+      const columns: string[] = [];
+      const params: SqlValue[] = [];
+      const checked: G[] = [];
+      const open: G[] = [];
+      for (const m of members.slice(i, i + CHUNK)) {
+        const p = m.policy?.(this.table, "read", ALIAS) ?? null;
+        if (!p) {
+          open.push(m);
+          continue;
+        }
+        columns.push(`CASE WHEN (${p.sql}) THEN 1 ELSE 0 END`);
+        params.push(...p.params);
+        checked.push(m);
       }
-      columns.push(`CASE WHEN (${p.sql}) THEN 1 ELSE 0 END`);
-      params.push(...p.params);
-      checked.push(m);
+      const select = `SELECT ${quoteIdent(ALIAS)}."id"${columns.map((c) => `, ${c}`).join("")} FROM ${quoteIdent(this.table)} AS ${quoteIdent(ALIAS)}`;
+      chunks.push({ checked, select, params, open });
     }
-    if (checked.length === 0) return;
-    const sql =
-      `SELECT ${quoteIdent(ALIAS)}."id", ${columns.join(", ")} FROM ${quoteIdent(this.table)} AS ${quoteIdent(ALIAS)}` +
-      ` WHERE ${quoteIdent(ALIAS)}."id" IN (${ids.map(() => "?").join(", ")})`;
-    for (const row of driver.all(sql, [...params, ...ids])) {
-      const id = row[0] as string;
-      for (let i = 0; i < checked.length; i++) {
-        if (Number(row[i + 1]) === 1) out.get(checked[i]!)!.add(rowKey(this.table, id));
-      }
-    }
+    return { members, chunks };
   }
 }

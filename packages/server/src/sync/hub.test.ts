@@ -109,6 +109,12 @@ describe("SubscriptionHub families (one query, a read policy per user)", () => {
     const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
     let ts = Date.now() * 1000;
     for (let step = 0; step < 200; step++) {
+      if (step === 100) {
+        // Membership changes mid-way: the family's shared statement is rebuilt.
+        hub.unsubscribe(subs[0]!, "q0");
+        hub.subscribe(new PolicyRecorder("zed"), "qz", allTodos);
+        expect([...families.values()].map((f) => f.members.size)).toEqual([users.length]);
+      }
       const ids = [...model.keys()];
       const kind = ids.length === 0 ? 0 : rand(4);
       const owner = users[rand(users.length)]!;

@@ -104,14 +104,14 @@ export class SubscriptionHub {
     const key = JSON.stringify(g.scope.query);
     let f = this.families.get(key);
     if (!f) this.families.set(key, (f = new QueryFamily<Group>(g.scope.query, this.schema())));
-    f.members.add(g);
+    f.add(g);
     g.family = f;
   }
 
   private leave(g: Group): void {
     const f = g.family;
     if (!f) return;
-    f.members.delete(g);
+    f.delete(g);
     g.family = null;
     if (f.members.size === 0) this.families.delete(JSON.stringify(f.query));
   }
@@ -168,7 +168,14 @@ export class SubscriptionHub {
 
   /** The subscription groups whose scope reads one of `tables`. */
   private *groupsReading(tables: Set<string>): Iterable<Group> {
-    for (const g of this.groups.values()) if ([...g.scope.tables].some((t) => tables.has(t))) yield g;
+    for (const g of this.groups.values()) {
+      for (const t of g.scope.tables) {
+        if (tables.has(t)) {
+          yield g;
+          break;
+        }
+      }
+    }
   }
 
   /**
@@ -181,14 +188,15 @@ export class SubscriptionHub {
     g: Group,
     rows: { table: string; id: string }[],
     familyRows: Map<Group, Set<RowKey>>,
+    idsByTable: Map<string, string[]>,
   ): { entering: RowKey[]; leaving: RowKey[]; relevant: boolean } {
     const entering: RowKey[] = [];
     const leaving: RowKey[] = [];
     let relevant = false;
     if (g.scope.incremental) {
       const table = g.scope.query.table;
-      const ids = rows.filter((r) => r.table === table).map((r) => r.id);
-      if (ids.length === 0) return { entering, leaving, relevant };
+      const ids = idsByTable.get(table);
+      if (!ids) return { entering, leaving, relevant };
       const now = familyRows.get(g) ?? g.scope.evaluateRows(this.driver, ids);
       for (const id of ids) {
         const k = rowKey(table, id);
@@ -224,13 +232,12 @@ export class SubscriptionHub {
   }
 
   /** Families of two or more groups over a touched table: one evaluation for all their groups. */
-  private evaluateFamilies(rows: { table: string; id: string }[], touched: Set<string>): Map<Group, Set<RowKey>> {
+  private evaluateFamilies(idsByTable: Map<string, string[]>): Map<Group, Set<RowKey>> {
     const out = new Map<Group, Set<RowKey>>();
     for (const f of this.families.values()) {
-      if (f.members.size < 2 || !touched.has(f.table)) continue;
-      const ids = [...new Set(rows.filter((r) => r.table === f.table).map((r) => r.id))];
-      if (ids.length === 0) continue;
-      for (const [g, keys] of f.evaluate(this.driver, ids)) out.set(g, keys);
+      const ids = idsByTable.get(f.table);
+      if (f.members.size < 2 || !ids) continue;
+      for (const [g, keys] of f.evaluate(this.driver, [...new Set(ids)])) out.set(g, keys);
     }
     return out;
   }
@@ -241,9 +248,15 @@ export class SubscriptionHub {
     const plan = new Map<Subscriber, { batch: boolean; entering: Set<RowKey>; covered: Set<RowKey> }>();
     const left = new Map<Subscriber, Set<RowKey>>();
     const written = rows.map((r) => rowKey(r.table, r.id));
-    const familyRows = this.evaluateFamilies(rows, touched);
+    const idsByTable = new Map<string, string[]>();
+    for (const r of rows) {
+      const ids = idsByTable.get(r.table);
+      if (ids) ids.push(r.id);
+      else idsByTable.set(r.table, [r.id]);
+    }
+    const familyRows = this.evaluateFamilies(idsByTable);
     for (const g of this.groupsReading(touched)) {
-      const { entering, leaving, relevant } = this.update(g, rows, familyRows);
+      const { entering, leaving, relevant } = this.update(g, rows, familyRows, idsByTable);
       this.noteLeaving(left, g, leaving);
       if (!relevant && entering.length === 0) continue;
       const covered = written.filter((k) => g.rows.has(k));
