@@ -22,9 +22,11 @@ const permissions = definePermissions(app, ({ policy, session, anyOf, allowedTo 
   policy.messages.allowInsert.always();
   policy.files.allowRead.where(anyOf([{ $createdBy: session.user_id }, allowedTo.readReferencing(policy.messages, "attachmentId")]));
   policy.files.allowInsert.always();
+  policy.files.allowDelete.where({ $createdBy: session.user_id });
   policy.file_parts.allowRead.where(anyOf([{ $createdBy: session.user_id }, allowedTo.readReferencing(policy.files, "partIds")]));
   policy.file_parts.allowInsert.always();
-  policy.file_parts.allowDelete.where({ $createdBy: session.user_id });
+  // Whoever may delete a file may delete its parts.
+  policy.file_parts.allowDelete.where(allowedTo.deleteReferencing(policy.files, "partIds"));
 });
 
 const bytes = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + 7) & 255);
@@ -88,4 +90,21 @@ describe("files through the server", () => {
     expect(err).toBeInstanceOf(IncompleteFileDataError);
     expect(err.reason).toBe("missing-part");
   });
+
+  it("whoever may delete a file may delete its parts (deleteReferencing over partIds); others may not", async () => {
+    const alice = await open();
+    const bob = await open();
+    const bobId = bob.db.getAuthState().session!.user_id;
+    const file = await alice.db.createFileFromBlob(app, new Blob([bytes(400_000)]), { chunkSizeBytes: 200_000, tier: "global" });
+    await alice.db.insert(app.messages, { text: "f", to: bobId, attachmentId: file.id }).wait({ tier: "global" });
+    await bob.db.loadFileAsBlob(app, file.id, { tier: "edge" });
+    await expect(bob.db.delete(app.file_parts, file.partIds[0]).wait({ tier: "global" })).rejects.toMatchObject({ code: "forbidden" });
+    // Parts first (the file row still lists them, which grants the delete), then the file.
+    await alice.db.batch((b) => {
+      for (const id of file.partIds) b.delete(app.file_parts, id);
+    }).wait({ tier: "global" });
+    await alice.db.delete(app.files, file.id).wait({ tier: "global" });
+    expect(await alice.db.all(app.file_parts.where({ id: { in: file.partIds } }), { tier: "edge" })).toEqual([]);
+  });
 });
+
