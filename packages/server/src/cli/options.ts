@@ -5,8 +5,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { UsageError } from "../errors.ts";
 import { parseDurability, type Durability } from "../storage/open.ts";
+import type { ConnectionLimits } from "../sync/service.ts";
 
-export interface ServerOptions {
+/** Everything `jazz-tools server` takes; the connection limits' defaults are in sync/service.ts. */
+export interface ServerOptions extends Partial<ConnectionLimits> {
   appId: string;
   /** Further apps served by the same process (`server A B`), each with its own data under
    *  <data-dir>/apps/<APP_ID>, catalogue and auth, sharing the other options. */
@@ -36,13 +38,6 @@ export interface ServerOptions {
   peerSecret?: string;
   /** NODE_ENV=production: schema publishing needs the admin secret. */
   production: boolean;
-  /** Connection limits (defaults in sync/service.ts DEFAULT_LIMITS). */
-  helloTimeoutMs?: number;
-  maxSendBufferBytes?: number;
-  pingIntervalMs?: number;
-  maxSubscriptions?: number;
-  maxBatchWrites?: number;
-  maxValueBytes?: number;
 }
 
 export const DEFAULT_PORT = 1625;

@@ -12,7 +12,7 @@ import { Authenticator } from "../auth/resolve.ts";
 import { AuthError, SchemaPublishError } from "../errors.ts";
 import { openDatabase } from "../storage/open.ts";
 import { ServerEngine } from "../sync/engine.ts";
-import { SyncService } from "../sync/service.ts";
+import { SyncService, pickLimits } from "../sync/service.ts";
 import { EdgeUpstream } from "../edge/upstream.ts";
 
 /** What an app needs of its own; the listener's host and port belong to the process. */
@@ -81,14 +81,7 @@ export class HostedApp {
     const engine = new ServerEngine(driver, opts.appId);
     const service = new SyncService(engine, authenticator, {
       production: opts.production,
-      limits: {
-        helloTimeoutMs: opts.helloTimeoutMs,
-        maxSendBufferBytes: opts.maxSendBufferBytes,
-        pingIntervalMs: opts.pingIntervalMs,
-        maxSubscriptions: opts.maxSubscriptions,
-        maxBatchWrites: opts.maxBatchWrites,
-        maxValueBytes: opts.maxValueBytes,
-      },
+      limits: pickLimits(opts),
     });
     const edge = opts.upstreamUrl
       ? new EdgeUpstream(service, { upstreamUrl: opts.upstreamUrl, appId: opts.appId, peerSecret: opts.peerSecret!, production: opts.production, ...edgeTuning })

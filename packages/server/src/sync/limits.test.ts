@@ -7,6 +7,7 @@ import type { RuntimeSchema } from "@jazz-tools/core";
 import { CLOSE } from "@jazz-tools/core/sync";
 import { startLocalJazzServer, type LocalJazzServer } from "../testing/local.ts";
 import { batchId, localFirstAuth, recordingClient, rowId, until, type RecordingClient } from "../testing/clients.ts";
+import type { ConnectionLimits } from "./service.ts";
 
 const schema: RuntimeSchema = { tables: { notes: { columns: { text: { type: { kind: "string" }, optional: false, merge: "lww" } } } } };
 const servers: LocalJazzServer[] = [];
@@ -16,14 +17,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.stop()));
 });
 
-async function start(limits: {
-  helloTimeoutMs?: number;
-  maxSendBufferBytes?: number;
-  pingIntervalMs?: number;
-  maxSubscriptions?: number;
-  maxBatchWrites?: number;
-  maxValueBytes?: number;
-}) {
+async function start(limits: Partial<ConnectionLimits>) {
   const server = await startLocalJazzServer({ appId: `limits-${Math.random().toString(36).slice(2)}`, ...limits });
   servers.push(server);
   await fetch(`${server.url}/apps/${server.appId}/admin/schema`, { method: "POST", headers: { "X-Jazz-Admin-Secret": server.adminSecret }, body: JSON.stringify({ schema }) });

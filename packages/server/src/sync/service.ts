@@ -31,6 +31,13 @@ export const DEFAULT_LIMITS: ConnectionLimits = {
   maxValueBytes: 2 * 1024 * 1024,
 };
 
+/** The connection limits set in `opts` (unset ones left out, so the defaults apply). */
+export function pickLimits(opts: Partial<ConnectionLimits>): Partial<ConnectionLimits> {
+  const out: Partial<ConnectionLimits> = {};
+  for (const k of Object.keys(DEFAULT_LIMITS) as (keyof ConnectionLimits)[]) if (opts[k] !== undefined) out[k] = opts[k];
+  return out;
+}
+
 /** Names that would reach Object.prototype through an object lookup. */
 const RESERVED_NAMES = new Set(["__proto__", "constructor", "prototype"]);
 import type { Connection } from "./connection.ts";
@@ -61,7 +68,7 @@ export class SyncService {
     readonly authenticator: Authenticator,
     private readonly opts: { production: boolean; limits?: Partial<ConnectionLimits> },
   ) {
-    this.limits = { ...DEFAULT_LIMITS, ...Object.fromEntries(Object.entries(opts.limits ?? {}).filter(([, v]) => v !== undefined)) };
+    this.limits = { ...DEFAULT_LIMITS, ...pickLimits(opts.limits ?? {}) };
     engine.batchLimits = { maxBatchWrites: this.limits.maxBatchWrites, maxValueBytes: this.limits.maxValueBytes };
     this.hub = new SubscriptionHub(engine.driver, engine.log, () => engine.schema);
     enforcePermissions(this);

@@ -6,8 +6,10 @@
 import { randomBytes } from "node:crypto";
 import { startSyncServer, type RunningServer } from "../http/server.ts";
 import { UsageError } from "../errors.ts";
+import { pickLimits, type ConnectionLimits } from "../sync/service.ts";
 
-export interface LocalJazzServerOptions {
+/** startLocalJazzServer options; the connection limits are those of `jazz-tools server --help`. */
+export interface LocalJazzServerOptions extends Partial<ConnectionLimits> {
   appId?: string;
   /** Default: a free port. */
   port?: number;
@@ -24,13 +26,6 @@ export interface LocalJazzServerOptions {
   /** Server-to-server secret: required for an edge; on a core, lets edges connect. */
   peerSecret?: string;
   production?: boolean;
-  /** Connection limits (see `jazz-tools server --help`). */
-  helloTimeoutMs?: number;
-  maxSendBufferBytes?: number;
-  pingIntervalMs?: number;
-  maxSubscriptions?: number;
-  maxBatchWrites?: number;
-  maxValueBytes?: number;
   /** Reconnect backoff towards the core (edge mode). */
   backoff?: { baseMs?: number; capMs?: number; jitterMs?: number };
 }
@@ -63,12 +58,7 @@ export async function startLocalJazzServer(opts: LocalJazzServerOptions = {}): P
       upstreamUrl: opts.upstreamUrl,
       peerSecret: opts.peerSecret,
       production: opts.production ?? false,
-      helloTimeoutMs: opts.helloTimeoutMs,
-      maxSendBufferBytes: opts.maxSendBufferBytes,
-      pingIntervalMs: opts.pingIntervalMs,
-      maxSubscriptions: opts.maxSubscriptions,
-      maxBatchWrites: opts.maxBatchWrites,
-      maxValueBytes: opts.maxValueBytes,
+      ...pickLimits(opts),
     },
     { backoff: opts.backoff },
   );
