@@ -9,6 +9,23 @@ export * from "./engine/layout.ts";
 export * as schema from "./schema/dsl.ts";
 export * as s from "./schema/dsl.ts";
 export { SchemaError } from "./schema/errors.ts";
+export {
+  MigrationError,
+  parseMigrationLens,
+  findLensPath,
+  columnSources,
+  isIdentity,
+  migrationLens,
+  renderMigrationStub,
+  diffSchemas,
+  SHORT_HASH,
+  batchTranslator,
+  type MigrationLens,
+  type TableLens,
+  type ColumnLens,
+  type LensStep,
+  type DefinedMigration,
+} from "./migrations/index.ts";
 export { QueryError } from "./query/errors.ts";
 export { schemaHash, canonicalSchemaEncoding } from "./schema/hash.ts";
 export { Query, GATHER_CURRENT } from "./query/builder.ts";

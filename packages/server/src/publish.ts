@@ -3,7 +3,7 @@
 
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { RuntimeSchema } from "@jazz-tools/core";
+import type { MigrationLens, RuntimeSchema } from "@jazz-tools/core";
 import { UsageError } from "./errors.ts";
 
 export interface AppDefinition {
@@ -54,12 +54,14 @@ export async function publishCatalogue(opts: {
   adminSecret?: string;
   schema?: RuntimeSchema;
   permissions?: unknown;
+  /** Reviewed migrations into `schema` (their JSON lenses), stored with it. */
+  migrations?: readonly MigrationLens[];
 }): Promise<void> {
   const base = opts.serverUrl.replace(/^ws/, "http").replace(/\/+$/, "");
   const res = await fetch(`${base}/apps/${encodeURIComponent(opts.appId)}/admin/schema`, {
     method: "POST",
     headers: { "Content-Type": "application/json", ...(opts.adminSecret ? { "X-Jazz-Admin-Secret": opts.adminSecret } : {}) },
-    body: JSON.stringify({ schema: opts.schema, permissions: opts.permissions }),
+    body: JSON.stringify({ schema: opts.schema, permissions: opts.permissions, ...(opts.migrations?.length ? { migrations: opts.migrations } : {}) }),
   }).catch((e) => {
     throw new Error(`cannot reach the server at ${base}: ${(e as Error).message}`);
   });

@@ -4,6 +4,7 @@
 
 import type { SqlValue } from "../sql/driver.ts";
 import type { RuntimeSchema } from "../schema/runtime.ts";
+import { schemaHash } from "../schema/hash.ts";
 import type { QueryIR, QueryLike } from "../query/ir.ts";
 import type { Batch, BatchFate, DurabilityTier, RowWrite } from "../engine/batch.ts";
 import { compileQuery, tablesRead, type CompiledQuery } from "../query/compile.ts";
@@ -124,6 +125,15 @@ export class Db {
         (_schema, permissions) => this.setPermissions(permissions),
       );
     }
+  }
+
+  private versionMemo: { schema: RuntimeSchema; hash: string } | null = null;
+
+  /** The hash of the schema this Db runs (the one its link declares), memoised per schema. */
+  private schemaVersion(): string {
+    const schema = this.store.getSchema();
+    if (this.versionMemo?.schema !== schema) this.versionMemo = { schema, hash: schemaHash(schema) };
+    return this.versionMemo.hash;
   }
 
   /** Activate a permissions bundle locally (null: none). Normally the server's, via the link. */
@@ -308,6 +318,8 @@ export class Db {
       writes: stage.writes,
     };
     if (stage.stagedAt !== undefined) batch.stagedAt = stage.stagedAt;
+    // The names these writes use: a server on a newer schema translates them (migrations).
+    if (this.link) batch.schemaHash = this.schemaVersion();
     if (stage.ts !== undefined) this.clock.observe(stage.ts);
     this.permissions?.check(this.store, batch);
     if (this.link && batch.kind === "transaction") {

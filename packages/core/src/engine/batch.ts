@@ -36,6 +36,11 @@ export interface Batch {
    * a write with a later clock from another batch. Defaults to `ts` when absent.
    */
   stagedAt?: number;
+  /**
+   * The schema version (hash) whose table and column names the writes use. Replicas on other
+   * versions receive the batch translated through the migrations between the two.
+   */
+  schemaHash?: string;
 }
 
 export type BatchFate =

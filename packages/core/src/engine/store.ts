@@ -19,7 +19,7 @@ import type { Batch, RowWrite } from "./batch.ts";
 import { quoteIdent, SYS } from "./layout.ts";
 import { cloneRow, compareClock, emptyRow, isVisible, mergeWrite, type Clock, type RowState } from "./merge.ts";
 import { InvalidSchemaError, ObjectExistsError, RowNotFoundError, UnknownTableError } from "./errors.ts";
-import { createTableStatements } from "./ddl.ts";
+import { createTableStatements, sqlTypeOf } from "./ddl.ts";
 
 /** Where applied batch ids are recorded (one row per batch). */
 export const BATCHES_TABLE = "$batches";
@@ -113,7 +113,10 @@ export class Store {
         if (c.merge === "counter" && (c.type.kind !== "int" || c.optional))
           throw new InvalidSchemaError(`Column "${name}.${col}" uses merge("counter"), which needs a non-optional s.int() column.`);
       }
-      for (const stmt of createTableStatements(name, t)) this.driver.exec(stmt);
+      const [create, ...indexes] = createTableStatements(name, t);
+      this.driver.exec(create!);
+      this.addMissingColumns(name, t);
+      for (const stmt of indexes) this.driver.exec(stmt);
       added.push(name);
     }
     if (added.length) {
@@ -124,6 +127,17 @@ export class Store {
 
   getSchema(): RuntimeSchema {
     return this.schema;
+  }
+
+  /**
+   * A database kept from an older schema version (a reload onto a new app version): its table
+   * lacks the columns added since. SQLite adds them without rewriting the stored rows.
+   */
+  private addMissingColumns(name: string, t: TableSchema): void {
+    const have = new Set(this.driver.all(`SELECT name FROM pragma_table_info(?)`, [name]).map((r) => r[0] as string));
+    for (const [col, c] of Object.entries(t.columns)) {
+      if (!have.has(col)) this.driver.exec(`ALTER TABLE ${quoteIdent(name)} ADD COLUMN ${quoteIdent(col)} ${sqlTypeOf(c.type)}`);
+    }
   }
 
   private table(name: string): TableSchema {

@@ -7,3 +7,4 @@ export { defineSchema, defineApp, defineSliceableApp } from "./app.ts";
 export type { Schema, App, SliceableApp, TableHandle } from "./app.ts";
 export type { RowOf, InsertOf, UpdateOf, WhereOf, TableMetaOf } from "../query/builder.ts";
 export { definePermissions } from "../permissions/dsl.ts";
+export { defineMigration, add, drop, renameFrom, renameTableFrom } from "../migrations/define.ts";

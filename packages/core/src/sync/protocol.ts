@@ -232,6 +232,9 @@ function checkBatchShape(b: Record<string, unknown>): void {
   if (b.stagedAt !== undefined && (typeof b.stagedAt !== "number" || !Number.isSafeInteger(b.stagedAt) || b.stagedAt < 0)) {
     throw new ProtocolError("batch.stagedAt must be a non-negative integer (µs)");
   }
+  if (b.schemaHash !== undefined && (typeof b.schemaHash !== "string" || !/^[0-9a-f]{12,64}$/.test(b.schemaHash))) {
+    throw new ProtocolError("batch.schemaHash must be a schema hash (12 to 64 lowercase hex characters)");
+  }
   if (b.kind !== "direct" && b.kind !== "transaction") {
     throw new ProtocolError(`batch.kind must be "direct" or "transaction"`);
   }

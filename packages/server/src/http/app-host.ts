@@ -10,6 +10,7 @@ import { CLOSE } from "@jazz-tools/core/sync";
 import type { ServerOptions } from "../cli/options.ts";
 import { Authenticator } from "../auth/resolve.ts";
 import { AuthError, SchemaPublishError } from "../errors.ts";
+import { catalogueRoute, headHash, parseMigrations } from "./catalogue-routes.ts";
 import { openDatabase } from "../storage/open.ts";
 import { ServerEngine } from "../sync/engine.ts";
 import { SyncService, pickLimits } from "../sync/service.ts";
@@ -82,6 +83,7 @@ export class HostedApp {
     const service = new SyncService(engine, authenticator, {
       production: opts.production,
       limits: pickLimits(opts),
+      appId: opts.appId,
     });
     const edge = opts.upstreamUrl
       ? new EdgeUpstream(service, { upstreamUrl: opts.upstreamUrl, appId: opts.appId, peerSecret: opts.peerSecret!, production: opts.production, ...edgeTuning })
@@ -115,19 +117,24 @@ export class HostedApp {
         return true;
       }
       // The catalogue as the reference's apps poll it (an edge answers with what has reached it).
-      if (req.method === "GET" && rest === "schemas") {
-        const hash = this.currentSchemaHash();
-        json(res, 200, { hashes: hash ? [hash] : [] });
-        return true;
-      }
       if (req.method === "GET" && rest === "admin/permissions/head") {
         if (!admin) throw new SchemaPublishError(401, "reading the permissions head needs the admin secret (X-Jazz-Admin-Secret)");
-        const hash = this.currentSchemaHash();
-        json(res, 200, { head: engine.permissions !== undefined && engine.permissions !== null && hash ? { schemaHash: hash } : null });
+        json(res, 200, { head: this.service.permissionsHead() });
+        return true;
+      }
+      if (req.method === "GET" && catalogueRoute(this.service, rest, new URL(req.url ?? "/", "http://x").searchParams, admin, res)) return true;
+      if (req.method === "POST" && rest === "admin/migrations") {
+        if (!admin) throw new SchemaPublishError(401, "publishing a migration needs the admin secret (X-Jazz-Admin-Secret)");
+        const body = (await readJson(req)) as { migration?: unknown; migrations?: unknown } | null;
+        const list = body && typeof body === "object" && !Array.isArray(body) ? (body.migrations ?? (body.migration !== undefined ? [body.migration] : undefined)) : undefined;
+        if (list === undefined) throw new SchemaPublishError(400, 'the body must be { "migration": {...} } or { "migrations": [...] }');
+        const migrations = parseMigrations(this.service, list);
+        this.service.publishMigrations(migrations, { admin });
+        json(res, 200, { migrations: engine.versions.migrations().length });
         return true;
       }
       if (req.method === "POST" && (rest === "schema" || rest === "admin/schema")) {
-        const body = (await readJson(req)) as { schema?: unknown; permissions?: unknown } | null;
+        const body = (await readJson(req)) as { schema?: unknown; permissions?: unknown; migrations?: unknown } | null;
         if (!body || typeof body !== "object" || Array.isArray(body)) {
           throw new SchemaPublishError(400, 'the body must be a JSON object { "schema"?: {...}, "permissions"?: {...} }');
         }
@@ -137,7 +144,9 @@ export class HostedApp {
           json(res, r.status, r.body);
           return true;
         }
-        if (body.schema !== undefined) this.service.publishSchema(body.schema as never, { admin });
+        const migrations = parseMigrations(this.service, body.migrations, body.schema && typeof body.schema === "object" ? (body.schema as never) : undefined);
+        if (body.schema !== undefined) this.service.publishSchema(body.schema as never, { admin }, migrations);
+        else if (migrations.length) this.service.publishMigrations(migrations, { admin });
         if (body.permissions !== undefined) this.service.publishPermissions(body.permissions, { admin });
         // Every data branch follows the app's catalogue.
         await this.forEachBranch((b) => b.adoptCatalogue(engine.schema, engine.permissions));
@@ -166,10 +175,9 @@ export class HostedApp {
     void this.forEachBranch((b) => b.closeStorage());
   }
 
-  /** The deployed schema's hash (core's schemaHash), or null before any table exists. */
+  /** The head schema version's hash, or null before any table exists. */
   private currentSchemaHash(): string | null {
-    const schema = this.service.engine.schema;
-    return Object.keys(schema.tables).length ? schemaHash(schema) : null;
+    return headHash(this.service);
   }
 
   private async adminFrom(req: IncomingMessage): Promise<boolean> {

@@ -1,7 +1,7 @@
 // The app's catalogue in the server database: which app the data belongs to, the active
 // structural schema and the active permissions bundle.
 
-import type { RuntimeSchema, SqlDriver } from "@jazz-tools/core";
+import type { MigrationLens, RuntimeSchema, SqlDriver } from "@jazz-tools/core";
 import { DataDirError } from "../errors.ts";
 
 export class Catalogue {
@@ -43,5 +43,77 @@ export class Catalogue {
 
   setPermissions(bundle: unknown): void {
     this.set("permissions", JSON.stringify(bundle));
+  }
+
+  /** The schema version the active permissions were published for, and the publish count. */
+  permissionsHead(): { schemaHash: string; version: number } | null {
+    const text = this.get("permissions_head");
+    return text ? (JSON.parse(text) as { schemaHash: string; version: number }) : null;
+  }
+
+  setPermissionsHead(schemaHash: string): void {
+    const version = (this.permissionsHead()?.version ?? 0) + 1;
+    this.set("permissions_head", JSON.stringify({ schemaHash, version }));
+  }
+}
+
+/**
+ * Every schema version the app has published (by hash, exactly as published) and the reviewed
+ * migrations between them. The active table layout is the union of the versions (engine.ts);
+ * these are what lenses and the catalogue endpoints read.
+ */
+export class SchemaVersions {
+  constructor(private readonly driver: SqlDriver) {
+    driver.exec(`
+      CREATE TABLE IF NOT EXISTS _jazz_schema_versions (hash TEXT PRIMARY KEY, schema TEXT NOT NULL, seq INTEGER NOT NULL, published_at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS _jazz_migrations (from_hash TEXT NOT NULL, to_hash TEXT NOT NULL, lens TEXT NOT NULL, PRIMARY KEY (from_hash, to_hash));
+    `);
+  }
+
+  has(hash: string): boolean {
+    return this.driver.all("SELECT 1 FROM _jazz_schema_versions WHERE hash = ?", [hash]).length > 0;
+  }
+
+  get(hash: string): RuntimeSchema | null {
+    const r = this.driver.all("SELECT schema FROM _jazz_schema_versions WHERE hash = ?", [hash])[0];
+    return r ? (JSON.parse(r[0] as string) as RuntimeSchema) : null;
+  }
+
+  /** Known hashes, oldest first. */
+  hashes(): string[] {
+    return this.driver.all("SELECT hash FROM _jazz_schema_versions ORDER BY seq").map((r) => r[0] as string);
+  }
+
+  private headMemo: string | null | undefined;
+
+  /** The most recently published version, or null. */
+  head(): string | null {
+    if (this.headMemo === undefined) {
+      const r = this.driver.all("SELECT hash FROM _jazz_schema_versions ORDER BY seq DESC LIMIT 1")[0];
+      this.headMemo = r ? (r[0] as string) : null;
+    }
+    return this.headMemo;
+  }
+
+  /** Records a version (again: it becomes the head). */
+  add(hash: string, schema: RuntimeSchema): void {
+    const seq = Number(this.driver.all("SELECT COALESCE(MAX(seq), 0) + 1 FROM _jazz_schema_versions")[0]![0]);
+    this.driver.run(
+      "INSERT INTO _jazz_schema_versions (hash, schema, seq, published_at) VALUES (?, ?, ?, ?) ON CONFLICT(hash) DO UPDATE SET seq = excluded.seq",
+      [hash, JSON.stringify(schema), seq, Date.now()],
+    );
+    this.headMemo = undefined;
+  }
+
+  migrations(): MigrationLens[] {
+    return this.driver.all("SELECT lens FROM _jazz_migrations ORDER BY rowid").map((r) => JSON.parse(r[0] as string) as MigrationLens);
+  }
+
+  addMigration(lens: MigrationLens): void {
+    this.driver.run("INSERT INTO _jazz_migrations (from_hash, to_hash, lens) VALUES (?, ?, ?) ON CONFLICT(from_hash, to_hash) DO UPDATE SET lens = excluded.lens", [
+      lens.fromHash,
+      lens.toHash,
+      JSON.stringify(lens),
+    ]);
   }
 }

@@ -2,7 +2,7 @@
 // subprotocol or HTTP headers), then pushes, subscriptions and token refreshes, processed in
 // arrival order. Fates go back on the same socket, so a client sees them in push order.
 
-import type { Batch, DurabilityTier } from "@jazz-tools/core";
+import { schemaHash, type Batch, type DurabilityTier } from "@jazz-tools/core";
 import {
   CLOSE,
   SYNC_PROTOCOL_VERSION,
@@ -50,6 +50,8 @@ export class Connection implements Subscriber {
   private closed = false;
   /** The version agreed in the handshake (the client's, within what this server speaks). */
   private protocolVersion = SYNC_PROTOCOL_VERSION;
+  /** The schema version (hash) the client declared in its hello; null = the head. */
+  schemaVersion: string | null = null;
 
   constructor(
     private readonly ws: WebSocket,
@@ -106,8 +108,9 @@ export class Connection implements Subscriber {
 
   sendBatches(batches: Batch[], opts?: { readable?: boolean }): void {
     if (this.closed || this.ws.readyState !== 1 || this.overLimit()) return;
-    const visible = opts?.readable ? batches : this.project(batches);
-    if (visible.length === 0) return;
+    const projected = opts?.readable ? batches : this.project(batches);
+    if (projected.length === 0) return;
+    const visible = this.schemaVersion ? this.service.lenses.outbound(projected, this.schemaVersion) : projected;
     // Fan-out hands many connections the same array: encode it once (to UTF-8 bytes too; sent
     // as a text frame, so clients still receive a string).
     let bytes = encodedBatches.get(visible);
@@ -205,7 +208,7 @@ export class Connection implements Subscriber {
           return;
         }
         try {
-          this.service.hub.subscribe(this, msg.id, msg.query);
+          this.service.hub.subscribe(this, msg.id, this.service.lenses.queryToLayout(msg.query, this.schemaVersion));
           this.service.upstream?.subscribed(this, msg.id, msg.query, msg.tier);
         } catch (e) {
           this.send({ t: "error", code: "bad_request", id: msg.id, message: `subscription ${msg.id} refused: ${(e as Error).message}` });
@@ -243,6 +246,13 @@ export class Connection implements Subscriber {
     }
     if (this.closed) return;
     if (msg.schema && !this.publishSchema(msg.schema, true)) return;
+    if (msg.schema && typeof msg.schema === "object") {
+      try {
+        this.schemaVersion = schemaHash(msg.schema);
+      } catch {
+        this.schemaVersion = null;
+      }
+    }
     const engine = this.service.engine;
     this.send({
       t: "welcome",
@@ -250,7 +260,7 @@ export class Connection implements Subscriber {
       connectionId: this.id,
       session: this.auth!.session,
       schema: engine.schema,
-      permissions: engine.permissions,
+      permissions: this.service.lenses.sameNames(this.schemaVersion) ? engine.permissions : null,
     });
     this.service.attach(this);
   }

@@ -1,11 +1,11 @@
 // The server's replica: core's Store (the same LWW merge every client runs) over the server
 // database, the batch log, the catalogue, and the write path that decides each batch's fate.
 
-import { Store, checkInsertTargets, createTableStatements, quoteIdent, sqlTypeOf } from "@jazz-tools/core";
-import type { Batch, BatchFate, RuntimeSchema, SqlDriver, TableSchema } from "@jazz-tools/core";
+import { Store, checkInsertTargets, createTableStatements, quoteIdent, schemaHash, sqlTypeOf } from "@jazz-tools/core";
+import type { Batch, BatchFate, MigrationLens, RuntimeSchema, SqlDriver, TableSchema } from "@jazz-tools/core";
 import { encodeMessage, type WireSession } from "@jazz-tools/core/sync";
 import { BatchLog } from "../storage/log.ts";
-import { Catalogue } from "../storage/catalogue.ts";
+import { Catalogue, SchemaVersions } from "../storage/catalogue.ts";
 import { SchemaPublishError } from "../errors.ts";
 import { DEFAULT_BATCH_LIMITS, validateBatch, type BatchLimits } from "./validate.ts";
 
@@ -45,6 +45,8 @@ export class ServerEngine {
   readonly store: Store;
   readonly log: BatchLog;
   readonly catalogue: Catalogue;
+  /** Every published schema version and the migrations between them. */
+  readonly versions: SchemaVersions;
   writePolicy: WritePolicy | null = null;
   /** Size limits on pushed batches (set from the service's ConnectionLimits). */
   batchLimits: BatchLimits = DEFAULT_BATCH_LIMITS;
@@ -53,6 +55,7 @@ export class ServerEngine {
     this.catalogue = new Catalogue(driver);
     this.catalogue.claimApp(appId);
     this.log = new BatchLog(driver);
+    this.versions = new SchemaVersions(driver);
     this.store = new Store(driver);
     const schema = this.catalogue.schema();
     this.createTables(schema);
@@ -72,7 +75,20 @@ export class ServerEngine {
    * created; existing columns keep their definition (a changed type needs a migration).
    * Returns true when anything changed.
    */
-  publishSchema(incoming: RuntimeSchema): boolean {
+  publishSchema(incoming: RuntimeSchema, migrations: readonly MigrationLens[] = []): boolean {
+    const hash = schemaHash(incoming);
+    const known = this.versions.has(hash);
+    let renamed = false;
+    this.store.transaction(() => {
+      for (const m of migrations) {
+        this.versions.addMigration(m);
+        if (m.toHash === hash && !known) renamed = this.renameColumns(m) || renamed;
+      }
+      if (!known) this.versions.add(hash, incoming);
+    });
+    if (renamed) this.store.setSchema(this.catalogue.schema());
+    // A version published before (an older client in development) changes nothing.
+    if (known) return migrations.length > 0;
     const current = this.schema;
     const next: RuntimeSchema = { tables: { ...current.tables } };
     let changed = false;
@@ -99,13 +115,61 @@ export class ServerEngine {
         changed = true;
       }
     }
-    if (!changed) return false;
+    if (!changed) return true;
     this.store.transaction(() => {
       this.createTables(next, current);
       this.catalogue.setSchema(next);
     });
     this.store.setSchema(next);
     return true;
+  }
+
+  /**
+   * A migration into the version being published renames columns of the active layout in
+   * place (SQLite renames a column without touching its rows), so the layout keeps the newest
+   * names; rows logged under the old names are translated when they are sent.
+   */
+  private renameColumns(m: MigrationLens): boolean {
+    const current = this.catalogue.schema();
+    let changed = false;
+    for (const t of m.tables) {
+      const have = current.tables[t.table];
+      if (!have) continue;
+      for (const c of t.columns) {
+        if (c.op !== "rename" || !have.columns[c.from] || have.columns[c.column]) continue;
+        this.driver.exec(`ALTER TABLE ${quoteIdent(t.table)} RENAME COLUMN ${quoteIdent(c.from)} TO ${quoteIdent(c.column)}`);
+        const columns: TableSchema["columns"] = {};
+        for (const [name, def] of Object.entries(have.columns)) columns[name === c.from ? c.column : name] = def;
+        const indexOnly = have.indexOnly?.map((n) => (n === c.from ? c.column : n));
+        current.tables[t.table] = { ...have, columns, ...(indexOnly ? { indexOnly } : {}) };
+        changed = true;
+      }
+    }
+    if (changed) this.catalogue.setSchema(current);
+    return changed;
+  }
+
+  private validation: { head: string; layout: RuntimeSchema; schema: RuntimeSchema } | null = null;
+
+  /**
+   * The layout as writes are checked against it: columns the head version no longer has (an
+   * older version's, kept on disk for its clients) are optional, so newer clients may omit them.
+   */
+  private validationSchema(): RuntimeSchema {
+    const head = this.versions.head();
+    const layout = this.schema;
+    if (!head) return layout;
+    if (this.validation?.head === head && this.validation.layout === layout) return this.validation.schema;
+    const headTables = this.versions.get(head)?.tables ?? {};
+    const tables: RuntimeSchema["tables"] = {};
+    for (const [name, t] of Object.entries(layout.tables)) {
+      const keep = headTables[name]?.columns ?? {};
+      const columns: TableSchema["columns"] = {};
+      for (const [c, def] of Object.entries(t.columns)) columns[c] = keep[c] || def.optional ? def : { ...def, optional: true };
+      tables[name] = { ...t, columns };
+    }
+    this.validation = { head, layout, schema: { tables } };
+    return this.validation.schema;
   }
 
   publishPermissions(bundle: unknown): void {
@@ -154,7 +218,7 @@ export class ServerEngine {
     if (!privileged && batch.author !== session.user_id) {
       return reject("author_mismatch", `batch author ${batch.author} is not the session user ${session.user_id}`);
     }
-    const invalid = validateBatch(batch, this.schema, this.batchLimits);
+    const invalid = validateBatch(batch, this.validationSchema(), this.batchLimits);
     if (invalid) return reject(invalid.code, invalid.reason);
     const refused = checkInsertTargets(this.driver, batch);
     if (refused) return reject(refused.code, refused.reason);

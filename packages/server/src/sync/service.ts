@@ -1,7 +1,7 @@
 // Ties the pieces of one app's sync together: the engine (store, log, catalogue), the
 // subscription hub, the authenticator and the live connections.
 
-import type { Batch, BatchFate, DurabilityTier, QueryIR, RuntimeSchema } from "@jazz-tools/core";
+import type { Batch, BatchFate, DurabilityTier, MigrationLens, QueryIR, RuntimeSchema } from "@jazz-tools/core";
 import { CLOSE } from "@jazz-tools/core/sync";
 import type { Authenticator } from "../auth/resolve.ts";
 import { SchemaPublishError } from "../errors.ts";
@@ -43,6 +43,7 @@ const RESERVED_NAMES = new Set(["__proto__", "constructor", "prototype"]);
 import type { Connection } from "./connection.ts";
 import { ServerEngine, type Accepted } from "./engine.ts";
 import { SubscriptionHub } from "./hub.ts";
+import { SchemaLenses } from "./lenses.ts";
 import { enforcePermissions } from "./permissions.ts";
 import { PermissionsState, assertBundleFitsSchema, parsePermissionsBundle } from "@jazz-tools/core/permissions";
 
@@ -66,13 +67,17 @@ export class SyncService {
   constructor(
     readonly engine: ServerEngine,
     readonly authenticator: Authenticator,
-    private readonly opts: { production: boolean; limits?: Partial<ConnectionLimits> },
+    private readonly opts: { production: boolean; limits?: Partial<ConnectionLimits>; appId?: string },
   ) {
+    this.lenses = new SchemaLenses(engine, opts.appId ?? "app");
     this.limits = { ...DEFAULT_LIMITS, ...pickLimits(opts.limits ?? {}) };
     engine.batchLimits = { maxBatchWrites: this.limits.maxBatchWrites, maxValueBytes: this.limits.maxValueBytes };
     this.hub = new SubscriptionHub(engine.driver, engine.log, () => engine.schema);
     enforcePermissions(this);
   }
+
+  /** Translation between the schema versions clients run (see ./lenses.ts). */
+  readonly lenses: SchemaLenses;
 
   /** Per-connection resource limits (see ConnectionLimits). */
   readonly limits: ConnectionLimits;
@@ -99,6 +104,12 @@ export class SyncService {
    * write is on disk before it is acknowledged — and accepted ones fan out.
    */
   push(from: Connection, batch: Batch): void {
+    try {
+      batch = this.lenses.inbound(batch, from.schemaVersion);
+    } catch (e) {
+      from.send({ t: "fate", fate: { batchId: String(batch.batchId), kind: "rejected", code: "invalid_batch", reason: `the batch cannot be translated to the current schema: ${(e as Error).message}` } });
+      return;
+    }
     this.pending.push({ from, batch });
     if (this.flushScheduled) return;
     this.flushScheduled = true;
@@ -150,7 +161,7 @@ export class SyncService {
   }
 
   /** Structural schema: anyone in development, admin only with NODE_ENV=production. */
-  publishSchema(schema: RuntimeSchema, who: { admin: boolean }): boolean {
+  publishSchema(schema: RuntimeSchema, who: { admin: boolean }, migrations: readonly MigrationLens[] = []): boolean {
     const tables = (schema as RuntimeSchema | null)?.tables;
     if (!schema || typeof schema !== "object" || !tables || typeof tables !== "object" || Array.isArray(tables)) {
       throw new SchemaPublishError(400, "schema must be a runtime schema object { tables: {...} }");
@@ -166,12 +177,31 @@ export class SyncService {
     if (this.opts.production && !who.admin) {
       throw new SchemaPublishError(403, "publishing a schema in production needs the admin secret (jazz-tools deploy)");
     }
-    const changed = this.engine.publishSchema(schema);
+    if (migrations.length && !who.admin) throw new SchemaPublishError(403, "publishing a migration needs the admin secret (jazz-tools deploy)");
+    const changed = this.engine.publishSchema(schema, migrations);
     if (changed) {
+      this.lenses.invalidate();
       this.hub.refreshAll();
       this.broadcastCatalogue();
     }
     return changed;
+  }
+
+  /** Migrations between versions already published (no new version, no layout change). */
+  publishMigrations(migrations: readonly MigrationLens[], who: { admin: boolean }): void {
+    if (!who.admin) throw new SchemaPublishError(403, "publishing a migration needs the admin secret (jazz-tools deploy)");
+    this.engine.store.transaction(() => {
+      for (const m of migrations) this.engine.versions.addMigration(m);
+    });
+    this.lenses.invalidate();
+  }
+
+  /** The version the active permissions were published for, and how many publishes so far. */
+  permissionsHead(): { schemaHash: string; version: number } | null {
+    const h = this.engine.catalogue.permissionsHead();
+    if (h) return h;
+    const head = this.engine.versions.head();
+    return this.engine.permissions !== null && this.engine.permissions !== undefined && head ? { schemaHash: head, version: 1 } : null;
   }
 
   publishPermissions(bundle: unknown, who: { admin: boolean }): void {
@@ -183,13 +213,18 @@ export class SyncService {
       throw new SchemaPublishError(400, (e as Error).message);
     }
     this.engine.publishPermissions(bundle);
+    const head = this.engine.versions.head();
+    if (head) this.engine.catalogue.setPermissionsHead(head);
     this.hub.refreshAll();
     this.broadcastCatalogue();
   }
 
   private broadcastCatalogue(): void {
     const msg = { t: "catalogue" as const, schema: this.engine.schema, permissions: this.engine.permissions };
-    for (const c of this.connections) c.send(msg);
+    // A client whose version names columns differently would run the checks against the wrong
+    // names: it relies on the server's (which sees the translated batch).
+    const renamed = { ...msg, permissions: null };
+    for (const c of this.connections) c.send(this.lenses.sameNames(c.schemaVersion) ? msg : renamed);
   }
 
   closeAll(code: number, reason: string): void {

@@ -26,7 +26,7 @@ describe("TestingServer", () => {
     const hashes = await (await fetch(`${server.url}/apps/${server.appId}/schemas`)).json();
     expect(hashes).toEqual({ hashes: [hash] });
     const head = await fetch(`${server.url}/apps/${server.appId}/admin/permissions/head`, { headers: { "X-Jazz-Admin-Secret": "admin-s" } });
-    expect(await head.json()).toEqual({ head: { schemaHash: hash } });
+    expect(await head.json()).toEqual({ head: { schemaHash: hash, version: 1 } });
     expect((await fetch(`${server.url}/apps/${server.appId}/admin/permissions/head`)).status).toBe(401);
   });
 
