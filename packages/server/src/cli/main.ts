@@ -1,7 +1,9 @@
-// `jazz-tools <command>`: server, deploy. Usage mistakes print one line and exit 2.
+// `jazz-tools <command>`: server, deploy, validate, migrations create. Usage mistakes print one line and exit 2.
 
 import { SERVER_HELP, parseServerArgs } from "./options.ts";
 import { DEPLOY_HELP, runDeploy } from "./deploy.ts";
+import { MIGRATIONS_HELP, runMigrations } from "./migrations.ts";
+import { VALIDATE_HELP, runValidate } from "./validate.ts";
 import { join } from "node:path";
 import { startSyncServer } from "../http/server.ts";
 import { UsageError } from "../errors.ts";
@@ -10,7 +12,10 @@ const MAIN_HELP = `Usage: jazz-tools <command> [options]
 
 Commands:
   server <APP_ID>   Run a sync server (see jazz-tools server --help)
-  deploy <APP_ID>   Publish schema.ts and permissions.ts to a server (see jazz-tools deploy --help)
+  deploy <APP_ID>   Publish schema.ts, its migration and permissions.ts to a server
+  validate          Check schema.ts, permissions.ts and migrations/ without publishing
+  migrations create <APP_ID>
+                    Snapshot schema.ts and write the migration stub from the previous version
 `;
 
 /** Returns the exit code, or never resolves while a server runs. */
@@ -54,7 +59,23 @@ export async function runCli(argv: string[], env = process.env): Promise<number>
       await runDeploy(rest, env);
       return 0;
     }
-    throw new UsageError(`unknown command ${JSON.stringify(command)}: expected "server" or "deploy" (see jazz-tools --help)`);
+    if (command === "validate") {
+      if (rest.includes("--help") || rest.includes("-h")) {
+        process.stdout.write(VALIDATE_HELP);
+        return 0;
+      }
+      await runValidate(rest);
+      return 0;
+    }
+    if (command === "migrations") {
+      if (rest.length === 0 || rest.includes("--help") || rest.includes("-h")) {
+        process.stdout.write(MIGRATIONS_HELP);
+        return rest.length === 0 ? 2 : 0;
+      }
+      await runMigrations(rest, env);
+      return 0;
+    }
+    throw new UsageError(`unknown command ${JSON.stringify(command)}: expected "server", "deploy", "validate" or "migrations" (see jazz-tools --help)`);
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`error: ${e.message}\n`);

@@ -82,7 +82,7 @@ export class ServerEngine {
     this.store.transaction(() => {
       for (const m of migrations) {
         this.versions.addMigration(m);
-        if (m.toHash === hash && !known) renamed = this.renameColumns(m) || renamed;
+        if (m.toHash === hash) renamed = this.renameColumns(m) || renamed;
       }
       if (!known) this.versions.add(hash, incoming);
     });
@@ -136,7 +136,16 @@ export class ServerEngine {
       const have = current.tables[t.table];
       if (!have) continue;
       for (const c of t.columns) {
-        if (c.op !== "rename" || !have.columns[c.from] || have.columns[c.column]) continue;
+        if (c.op !== "rename" || !have.columns[c.from]) continue;
+        if (have.columns[c.column]) {
+          // Development published the new name first (an empty column): replace it by the old
+          // one's data. A column already holding values is left alone.
+          const used = this.driver.all(`SELECT 1 FROM ${quoteIdent(t.table)} WHERE ${quoteIdent(c.column)} IS NOT NULL LIMIT 1`).length > 0;
+          if (used) continue;
+          this.driver.exec(`DROP INDEX IF EXISTS ${quoteIdent(`${t.table}$idx$${c.column}`)}`);
+          this.driver.exec(`ALTER TABLE ${quoteIdent(t.table)} DROP COLUMN ${quoteIdent(c.column)}`);
+          delete have.columns[c.column];
+        }
         this.driver.exec(`ALTER TABLE ${quoteIdent(t.table)} RENAME COLUMN ${quoteIdent(c.from)} TO ${quoteIdent(c.column)}`);
         const columns: TableSchema["columns"] = {};
         for (const [name, def] of Object.entries(have.columns)) columns[name === c.from ? c.column : name] = def;
