@@ -1,5 +1,6 @@
 import { generateAuthSecret, deriveLocalFirstIdentity } from "@jazz-tools/auth";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { schema as s } from "@jazz-tools/core";
 import { hexId, todos, type Todo } from "../testing/fixtures.ts";
 import { createDb, StorageResetUnavailableError, type BrowserDb, type BrowserDbConfig } from "./create-db.ts";
 
@@ -40,6 +41,24 @@ describe("createDb in the browser (persistent, default)", () => {
     // Reopen (a reload): the worker hydrates a new mirror from OPFS.
     const again = await open({ appId, secret });
     expect((await again.all(todos)).map((t) => t.title)).toEqual(["milk"]);
+  });
+
+  it("a reload onto a new schema version (a column added) keeps the OPFS rows and writes the new column", async () => {
+    const cfg = { appId: "app-" + hexId(), secret: generateAuthSecret() };
+    const v1 = s.defineApp({ notes: s.table({ title: s.string() }) });
+    const v2 = s.defineApp({ notes: s.table({ title: s.string(), pinned: s.boolean().optional() }) });
+    const db = await open(cfg);
+    await db.insert(v1.notes, { title: "kept" }).wait({ tier: "local" });
+    await db.shutdown();
+    const again = await open(cfg);
+    expect((await again.all(v2.notes)).map(({ title, pinned }) => ({ title, pinned }))).toEqual([{ title: "kept", pinned: null }]);
+    await again.insert(v2.notes, { title: "new", pinned: true }).wait({ tier: "local" });
+    await again.shutdown();
+    const third = await open(cfg);
+    expect((await third.all(v2.notes.orderBy("title", "asc"))).map(({ title, pinned }) => ({ title, pinned }))).toEqual([
+      { title: "kept", pinned: null },
+      { title: "new", pinned: true },
+    ]);
   });
 
   it("a large batch (applied by the worker while the mirror applies it) is durable with the writes around it; a failed one leaves nothing", async () => {
