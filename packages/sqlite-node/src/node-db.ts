@@ -140,9 +140,12 @@ function keepOutbox(driver: SqlDriver, link: ServerLink): void {
   const record = (b: Batch) => driver.run(`INSERT OR IGNORE INTO ${OUTBOX} (batch_id, body) VALUES (?, ?)`, [b.batchId, encodeMessage(b as never)]);
   const forget = (batchId: string) => driver.run(`DELETE FROM ${OUTBOX} WHERE batch_id = ?`, [batchId]);
   Object.assign(link, {
-    prepare: (b: Batch) => record(b),
+    // Stamped before it is recorded: after a restart onto a new schema, an unsent batch still
+    // says which version's names it uses.
+    prepare: (b: Batch) => (link.stamp(b), record(b)),
     abandon: (batchId: string) => forget(batchId),
     push: (b: Batch) => {
+      link.stamp(b);
       record(b);
       push(b);
     },

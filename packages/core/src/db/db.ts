@@ -4,7 +4,7 @@
 
 import type { SqlValue } from "../sql/driver.ts";
 import type { RuntimeSchema } from "../schema/runtime.ts";
-import { schemaHash } from "../schema/hash.ts";
+import { schemaHashOf } from "../schema/versions.ts";
 import type { QueryIR, QueryLike } from "../query/ir.ts";
 import type { Batch, BatchFate, DurabilityTier, RowWrite } from "../engine/batch.ts";
 import { compileQuery, tablesRead, type CompiledQuery } from "../query/compile.ts";
@@ -127,14 +127,8 @@ export class Db {
     }
   }
 
-  private versionMemo: { schema: RuntimeSchema; hash: string } | null = null;
-
-  /** The hash of the schema this Db runs (the one its link declares), memoised per schema. */
-  private schemaVersion(): string {
-    const schema = this.store.getSchema();
-    if (this.versionMemo?.schema !== schema) this.versionMemo = { schema, hash: schemaHash(schema) };
-    return this.versionMemo.hash;
-  }
+  /** The schema version of the app whose handles this Db was given (s.defineApp's hash). */
+  private declaredVersion: string | undefined;
 
   /** Activate a permissions bundle locally (null: none). Normally the server's, via the link. */
   setPermissions(bundle: unknown): void {
@@ -186,6 +180,7 @@ export class Db {
       throw UnknownTableError.notATable(q, Object.keys(this.store.getSchema().tables));
     }
     const schema = q._schema as RuntimeSchema | undefined;
+    if (schema) this.declaredVersion = schemaHashOf.get(schema) ?? this.declaredVersion;
     if (schema && !this.store.getSchema().tables[q._table]) {
       this.store.addTables(schema);
       this.compiled.clear();
@@ -319,7 +314,7 @@ export class Db {
     };
     if (stage.stagedAt !== undefined) batch.stagedAt = stage.stagedAt;
     // The names these writes use: a server on a newer schema translates them (migrations).
-    if (this.link) batch.schemaHash = this.schemaVersion();
+    if (this.link && this.declaredVersion) batch.schemaHash = this.declaredVersion;
     if (stage.ts !== undefined) this.clock.observe(stage.ts);
     this.permissions?.check(this.store, batch);
     if (this.link && batch.kind === "transaction") {

@@ -4,6 +4,7 @@
 import { Query, type AppContext } from "../query/builder.ts";
 import { SchemaError } from "./errors.ts";
 import { schemaHash } from "./hash.ts";
+import { schemaHashOf } from "./versions.ts";
 import type { ColumnHook, ColumnHooks, ColumnSchema, RuntimeSchema, TableSchema } from "./runtime.ts";
 import { assertIdentifier, TableDef } from "./table.ts";
 import type { SchemaDef } from "./types.ts";
@@ -120,6 +121,7 @@ function compile(def: SchemaDef): CompiledApp {
   }
   const schema = deepFreeze({ tables });
   const ctx: CompiledApp = { schema, hooks: deepFreezeShallowFns(hooks), hash: schemaHash(schema) };
+  schemaHashOf.set(schema, ctx.hash);
   compiled.set(def, ctx);
   return ctx;
 }

@@ -10,6 +10,7 @@ import type { LinkListener, ReplicaLink } from "../db/link.ts";
 import type { LinkConnectionState } from "../db/sync-status.ts";
 import type { QueryIR } from "../query/ir.ts";
 import type { RuntimeSchema } from "../schema/runtime.ts";
+import { schemaHash } from "../schema/hash.ts";
 import {
   BEARER_SUBPROTOCOL_PREFIX,
   CLOSE,
@@ -134,8 +135,23 @@ export class ServerLink implements ReplicaLink {
     return [...this.outbox.keys()];
   }
 
+  private versionMemo: { schema: RuntimeSchema; hash: string } | null = null;
+
+  /**
+   * Marks a batch with the schema version whose names it uses (the schema this link declares),
+   * unless its Db did already: a server on another version translates it.
+   */
+  stamp(batch: Batch): void {
+    if (batch.schemaHash) return;
+    const schema = this.currentSchema();
+    if (!schema || Object.keys(schema.tables).length === 0) return;
+    if (this.versionMemo?.schema !== schema) this.versionMemo = { schema, hash: schemaHash(schema) };
+    batch.schemaHash = this.versionMemo.hash;
+  }
+
   push(batch: Batch): void {
     if (this._status === "closed") throw new Error("ServerLink is closed");
+    this.stamp(batch);
     if (this.outbox.has(batch.batchId)) return;
     this.outbox.set(batch.batchId, batch);
     if (this.ready) {
