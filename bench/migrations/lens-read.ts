@@ -13,12 +13,8 @@ import { generateAuthSecret } from "../../packages/auth/src/index.ts";
 import { createNodeDb } from "../../packages/sqlite-node/src/node-db.ts";
 import { publishCatalogue } from "../../packages/server/src/publish.ts";
 import { startServerProcess } from "../../packages/server/src/testing/spawn.ts";
+import { numberFlag as flag } from "../flags.ts";
 
-const args = process.argv.slice(2);
-const flag = (name: string, dflt: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
 const ROWS = flag("rows", 10_000);
 const RUNS = flag("runs", 3);
 const APP = "bench-lenses";

@@ -13,12 +13,8 @@ import { definePermissions } from "../../packages/core/src/permissions/index.ts"
 import { publishCatalogue } from "../../packages/server/src/publish.ts";
 import { startServerProcess, type ServerProcess } from "../../packages/server/src/testing/spawn.ts";
 import { batchId, recordingClient, rowId, until, type RecordingClient } from "../../packages/server/src/testing/clients.ts";
+import { args, numberFlag as flag } from "../flags.ts";
 
-const args = process.argv.slice(2);
-const flag = (name: string, dflt: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
 const ROWS = flag("rows", 10_000);
 const SUBSCRIBERS = flag("subscribers", 20);
 const WRITES = flag("writes", 300);

@@ -14,12 +14,8 @@ import { fileURLToPath } from "node:url";
 import { createDb, generateAuthSecret, type Db } from "../../packages/jazz-tools/src/index.ts";
 import { startServerProcess, recordingClient, until, type ServerProcess } from "../../packages/server/src/testing/index.ts";
 import { benchApp as app, type Item } from "./schema.ts";
+import { args, numberFlag as flag } from "../flags.ts";
 
-const args = process.argv.slice(2);
-const flag = (name: string, dflt: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
 const DURATION_S = flag("duration", 5);
 const WRITERS = flag("writers", 50);
 const FANOUT = flag("fanout", 100);

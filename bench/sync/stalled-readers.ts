@@ -11,14 +11,10 @@ import type { RuntimeSchema } from "../../packages/core/src/index.ts";
 import { publishCatalogue } from "../../packages/server/src/publish.ts";
 import { startServerProcess } from "../../packages/server/src/testing/spawn.ts";
 import { batchId, localFirstAuth, recordingClient, rowId, until } from "../../packages/server/src/testing/clients.ts";
+import { numberFlag as flag } from "../flags.ts";
 
 // `ws` is the server package's dependency, not the workspace root's.
 const WebSocket = createRequire(new URL("../../packages/server/package.json", import.meta.url))("ws") as typeof import("ws").default;
-const args = process.argv.slice(2);
-const flag = (name: string, dflt: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
 const READERS = flag("readers", 15);
 const SECONDS = flag("seconds", 10);
 const BUFFER = flag("buffer", 8 * 1024 * 1024);

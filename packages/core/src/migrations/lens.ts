@@ -137,7 +137,7 @@ export function columnSources(steps: readonly LensStep[], targetTable: string, t
   return { table, columns: out };
 }
 
-/** The renames of a path, source name → target name, per target table (for query translation). */
+/** True when a path renames nothing (tables and columns keep their names along it). */
 export function isIdentity(steps: readonly LensStep[]): boolean {
   return steps.every(({ lens }) => lens.tables.every((t) => !t.renamedFrom && t.columns.every((c) => c.op !== "rename")));
 }
@@ -152,7 +152,6 @@ export function findLensPath(lenses: readonly MigrationLens[], from: string, to:
   const prev = new Map<string, { node: string; step: LensStep }>();
   const seen = new Set([from]);
   let frontier = [from];
-  const nodes = new Set<string>([from, to]);
   while (frontier.length) {
     const next: string[] = [];
     for (const node of frontier) {
@@ -169,7 +168,6 @@ export function findLensPath(lenses: readonly MigrationLens[], from: string, to:
         const full = matches(other, to) ? to : other;
         if (seen.has(full)) continue;
         seen.add(full);
-        nodes.add(full);
         prev.set(full, { node, step: { lens, forward } });
         if (full === to) {
           const path: LensStep[] = [];
