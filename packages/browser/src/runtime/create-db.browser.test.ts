@@ -160,13 +160,14 @@ describe("createDb in the browser (persistent, default)", () => {
     a.insert(todos, { title: "never durable", batch: 2 });
     ((a as unknown as Record<symbol, Worker>)[Symbol.for("jazz.worker")]).terminate();
     await vi.waitFor(() => expect(seen.some((s) => s.includes("never durable"))).toBe(true), { timeout: 2000 });
-    // The lock is released when the worker dies; under a loaded CI machine that can take seconds.
-    await vi.waitFor(() => expect(seen.at(-1)).toEqual(["durable"]), { timeout: 15_000 });
+    // The lock is released when the worker dies: about 50 ms here, but once over 15 s on a loaded
+    // CI machine (cause not pinned down: the worker's teardown or its file handles' release).
+    await vi.waitFor(() => expect(seen.at(-1)).toEqual(["durable"]), { timeout: 60_000 });
     expect((await b.all(todos)).map((t) => t.title)).toEqual(["durable"]);
     // A client started now hydrates from the file: the write never reached it either.
     const c = await open(cfg);
     expect((await c.all(todos)).map((t) => t.title)).toEqual(["durable"]);
-  }, 30_000);
+  }, 90_000);
 
   it("deleteClientStorage wipes the namespace in every client and the same Db stays usable", async () => {
     const cfg = { appId: "app-" + hexId(), secret: generateAuthSecret() };

@@ -408,7 +408,7 @@ export class WorkerLink implements ReplicaLink {
   }
 
   /** Replace the rows of `batches` with their durable state, read from this tab's worker. */
-  private async resync(batches: Batch[]): Promise<void> {
+  private async resync(batches: Batch[], attempt = 0): Promise<void> {
     const worker = this.worker;
     if (!worker || this.closed) return;
     const keys = new Map<string, { table: string; id: string }>();
@@ -423,6 +423,8 @@ export class WorkerLink implements ReplicaLink {
     const arrived = this.duringResync;
     if (--this.resyncs === 0) this.duringResync = [];
     if (rows) this.takeRows(rows, arrived);
+    // A failed read would leave rows that never became durable on screen: try again, backing off.
+    else if (attempt < RESYNC_ATTEMPTS) setTimeout(() => void this.resync(batches, attempt + 1), 250 * 2 ** attempt);
   }
 
   private touchesUnsettled(table: string, id: string): boolean {
@@ -430,6 +432,9 @@ export class WorkerLink implements ReplicaLink {
     return false;
   }
 }
+
+/** How often a failed re-read of durable rows is retried (backing off from 250 ms to 16 s). */
+const RESYNC_ATTEMPTS = 7;
 
 /** A row the worker rebuilt after retracting a rejected batch (null: gone). */
 export interface RetractedRow {
