@@ -8,7 +8,7 @@
 // lenses) and the same rows read by raw SQLite (better-sqlite3), as the floor.
 import { createRequire } from "node:module";
 import type BetterSqlite3 from "better-sqlite3";
-import { batchTranslator, findLensPath, migrationLens, schema as s, createTableStatements, type Batch } from "../../packages/core/src/index.ts";
+import { batchTranslator, findLensPath, migrationLens, schemaHash, schema as s, createTableStatements, type Batch } from "../../packages/core/src/index.ts";
 import { generateAuthSecret } from "../../packages/auth/src/index.ts";
 import { createNodeDb } from "../../packages/sqlite-node/src/node-db.ts";
 import { publishCatalogue } from "../../packages/server/src/publish.ts";
@@ -34,7 +34,7 @@ const apps = {
   v4: s.defineApp({ todos: s.table(cols.v4) }),
 };
 const mig = (a: keyof typeof apps, b: keyof typeof apps, migrate: Record<string, never>) =>
-  migrationLens(s.defineMigration({ fromHash: apps[a].schemaHash, toHash: apps[b].schemaHash, from: { todos: s.table(cols[a]) }, to: { todos: s.table(cols[b]) }, migrate: { todos: migrate } }));
+  migrationLens(s.defineMigration({ fromHash: schemaHash(apps[a].wasmSchema), toHash: schemaHash(apps[b].wasmSchema), from: { todos: s.table(cols[a]) }, to: { todos: s.table(cols[b]) }, migrate: { todos: migrate } }));
 const lenses = [
   mig("v1", "v2", { name: s.renameFrom("title") } as never),
   mig("v2", "v3", { done: s.add.boolean({ default: false }) } as never),
@@ -83,7 +83,7 @@ try {
     kind: "direct",
     writes: Array.from({ length: ROWS }, (_, j) => ({ table: "todos", id: `id${j}`, op: "insert" as const, values: { title: `todo ${j}`, priority: j % 7 } })),
   };
-  const translate = (to: keyof typeof apps) => batchTranslator(findLensPath(lenses, apps.v1.schemaHash, apps[to].schemaHash)!, apps[to].wasmSchema, { keepOthers: false })!;
+  const translate = (to: keyof typeof apps) => batchTranslator(findLensPath(lenses, schemaHash(apps.v1.wasmSchema), schemaHash(apps[to].wasmSchema))!, apps[to].wasmSchema, { keepOthers: false })!;
   const time = (fn: () => unknown) => median(Array.from({ length: 7 }, () => (fn(), 0)).map(() => { const t = performance.now(); fn(); return performance.now() - t; }));
   const copy = time(() => ({ ...batch, writes: batch.writes.map((w) => ({ ...w, values: { ...w.values } })) }));
   const t1 = translate("v2");

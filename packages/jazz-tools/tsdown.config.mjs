@@ -4,6 +4,7 @@
 // under Vite 8) plus rolldown-plugin-dts for bundled .d.ts, maintained by the Vite/rolldown team.
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "tsdown";
 
 const require = createRequire(import.meta.url);
@@ -21,6 +22,29 @@ const distVariants = {
   },
 };
 
+/** The main entry's `schema` namespace stays an import of the package's own schema entry (src/schema.ts). */
+const schemaEntryExternal = {
+  name: "jazz-schema-entry-external",
+  resolveId(source) {
+    return source === "jazz-tools/schema" ? { id: source, external: true } : null;
+  },
+};
+
+/**
+ * `packages/core/src/db/db.ts` → `core-db-db`; null (default chunking) for the entries themselves (an entry's code must stay in its entry file: `sideEffects` lists
+ * dist/worker.js, and a bare import of a chunk from it would be dropped by the app's bundler).
+ */
+function moduleChunkName(id) {
+  if (entryFiles.has(id)) return null;
+  const ours = /\/packages\/([^/]+)\/src\/(.+)\.(?:ts|js|mjs)$/.exec(id);
+  if (ours) return `${ours[1]}-${ours[2].replaceAll("/", "-")}`;
+  // Bundled third-party files (wa-sqlite's VFS) get chunks of their own too: left in an entry's
+  // chunk, a module that imports them would import that entry (a cycle the browser evaluates in
+  // the wrong order when it loads dist/ unbundled, as Vite's dev server does).
+  const dep = /\/node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)\/(.+)\.(?:ts|js|mjs)$/.exec(id);
+  return dep ? `${dep[1].replace("@", "").replace("/", "-")}-${dep[2].replaceAll("/", "-")}` : null;
+}
+
 const entry = {
   index: "src/index.ts",
   "index.browser": "src/index.browser.ts",
@@ -32,10 +56,13 @@ const entry = {
   backend: "src/backend.ts",
   testing: "src/testing.ts",
   permissions: "src/permissions.ts",
+  schema: "src/schema.ts",
   "dev-vite": "src/dev/vite.ts",
   cli: "src/cli.ts",
   worker: "../browser/src/worker/worker.ts",
 };
+
+const entryFiles = new Set(Object.values(entry).map((f) => fileURLToPath(new URL(f, import.meta.url))));
 
 export default defineConfig({
   entry,
@@ -69,8 +96,17 @@ export default defineConfig({
     /^@scure\//,
     ],
   },
-  plugins: [distVariants],
+  plugins: [schemaEntryExternal, distVariants],
   copy: [{ from: waSqliteWasm, to: "dist" }],
+  // One chunk per source module of ours: an app's bundler then tree-shakes and splits at module
+  // granularity, so code one page needs never drags in what only a lazy path uses (a shared
+  // chunk would make the pure-JS signer, the hash code or the permission compiler eager).
+  outputOptions: {
+    codeSplitting: {
+      includeDependenciesRecursively: false,
+      groups: [{ name: (id) => moduleChunkName(id) }],
+    },
+  },
   tsconfig: "tsconfig.build.json",
   publint: false,
 });

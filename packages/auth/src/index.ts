@@ -12,7 +12,8 @@ export {
   AUTH_SECRET_LENGTH,
 } from "./secret/secret.ts";
 export { deriveLocalFirstIdentity, userIdFromPublicKey, signWithSecret, type LocalFirstIdentity } from "./identity/derive.ts";
-export { uuidV5, isUuid, NAMESPACE_DNS, NAMESPACE_JAZZ_AUTH_KEY } from "./identity/uuid.ts";
+export { isUuid, NAMESPACE_DNS, NAMESPACE_JAZZ_AUTH_KEY } from "./identity/uuid.ts";
+export { uuidV5 } from "./identity/uuid-v5.ts";
 export { normalizeAudience } from "./jwt/audience.ts";
 export {
   LOCAL_FIRST_ISSUER,
@@ -28,11 +29,14 @@ export {
 export {
   mintLocalFirstToken,
   mintAnonymousToken,
+  getLocalFirstIdentityProof,
+  syncSigner,
+  type SyncSigner,
   TokenMintError,
   type MintTokenOptions,
   type LocalFirstClaims,
 } from "./jwt/mint.ts";
-export { mintLocalFirstTokenAsync, mintAnonymousTokenAsync, deriveLocalFirstIdentityAsync } from "./jwt/mint-async.ts";
+export { mintLocalFirstTokenAsync, mintAnonymousTokenAsync, deriveLocalFirstIdentityAsync, getLocalFirstIdentityProofAsync } from "./jwt/mint-async.ts";
 export {
   verifyLocalFirstIdentityProof,
   type IdentityProofResult,
@@ -46,7 +50,6 @@ export {
   authStateFromJwt,
   jwtExpiresAtMs,
   assertSamePrincipal,
-  getLocalFirstIdentityProof,
   AuthPrincipalChangeError,
   type Session,
   type AuthState,

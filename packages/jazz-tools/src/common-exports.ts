@@ -2,6 +2,9 @@
 // index.browser.ts in browsers): the core API and the auth API.
 
 export * from "@jazz-tools/core";
+// These two names override the namespaces of the same names in the line above (see schema.ts).
+export * as schema from "jazz-tools/schema";
+export * as s from "jazz-tools/schema";
 export {
   generateAuthSecret,
   validateAuthSecret,

@@ -3,6 +3,7 @@
 
 import { Db, DbConfigError, createDbFromParts, type DbConfig } from "@jazz-tools/core";
 import { createNodeSqlDriver } from "@jazz-tools/sqlite-node";
+import { syncSigner } from "@jazz-tools/auth";
 
 export * from "./common-exports.ts";
 
@@ -22,7 +23,7 @@ export async function createDb(config: DbConfig): Promise<Db> {
   }
   const driver = createNodeSqlDriver(file ?? ":memory:");
   try {
-    return await createDbFromParts({ config, driver });
+    return await createDbFromParts({ config, driver, syncSigner });
   } catch (e) {
     driver.close();
     throw e;

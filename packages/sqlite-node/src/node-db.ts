@@ -3,7 +3,7 @@
 // tests. Credentials travel in HTTP headers (Node can set them) and in the hello message.
 
 import type WebSocket from "ws";
-import type { AuthState } from "@jazz-tools/auth";
+import { syncSigner, type AuthState } from "@jazz-tools/auth";
 import { checkServerUrl, Db, DbConfigError, type Batch, type SqlDriver } from "@jazz-tools/core";
 import type { DbConfig } from "@jazz-tools/core";
 import { ServerLink, decodeBatchValues, encodeMessage, type HandshakeAuth, type LinkStatus } from "@jazz-tools/core/sync";
@@ -75,7 +75,7 @@ export function openNodeDb(config: DbConfig, options: NodeDbOptions = {}): Db {
   }
   checkServerUrl(config);
   const driver = createNodeSqlDriver(options.dataPath ?? ":memory:");
-  if (!config.serverUrl) return new Db({ config, driver });
+  if (!config.serverUrl) return new Db({ config, driver, syncSigner });
 
   let db: LinkedDb | null = null;
   const auth = (): HandshakeAuth => {
@@ -101,7 +101,7 @@ export function openNodeDb(config: DbConfig, options: NodeDbOptions = {}): Db {
     userBranch: config.userBranch,
   });
   if (options.dataPath) keepOutbox(driver, link);
-  db = new LinkedDb({ config, driver, link, defaultReadTier: "edge" });
+  db = new LinkedDb({ config, driver, link, defaultReadTier: "edge", syncSigner });
   db.serverLink = link;
   const linked = db;
 

@@ -2,12 +2,16 @@ import * as ed from "@noble/ed25519";
 import { sha512 } from "@noble/hashes/sha2.js";
 import { bytesToBase64Url } from "../encoding/base64url.ts";
 import { validateAuthSecret } from "../secret/secret.ts";
-import { NAMESPACE_JAZZ_AUTH_KEY, uuidV5 } from "./uuid.ts";
+import { NAMESPACE_JAZZ_AUTH_KEY } from "./uuid.ts";
+import { uuidV5 } from "./uuid-v5.ts";
 
-// noble's synchronous API needs a SHA-512; tokens are minted synchronously by the Db.
-ed.hashes.sha512 = sha512;
+import { SIGN_DOMAIN } from "./sign-domain.ts";
 
-const SIGN_DOMAIN = new TextEncoder().encode("jazz-auth-sign-v1");
+/** noble's synchronous API needs a SHA-512; set on first use, not on import (tree-shaking). */
+function ready(): typeof ed {
+  ed.hashes.sha512 ??= sha512;
+  return ed;
+}
 
 export interface LocalFirstIdentity {
   /** UUIDv5(jazz-auth-key-v1, publicKey) — the account id, `sub` of every token. */
@@ -53,20 +57,11 @@ function remember(secret: string, signingKey: Uint8Array, publicKey: Uint8Array)
   return identity;
 }
 
-/** Fills the cache with a public key computed elsewhere (WebCrypto), so sync callers skip noble. */
-export function primeIdentityCache(secret: string, signingKey: Uint8Array, publicKey: Uint8Array): void {
-  if (!cache.has(secret)) remember(secret, signingKey, publicKey);
-}
-
-export function hasCachedIdentity(secret: string): boolean {
-  return cache.has(secret);
-}
-
 function derive(secret: string): CachedIdentity {
   const hit = cache.get(secret);
   if (hit) return hit;
   const signingKey = signingKeyFor(secret);
-  return remember(secret, signingKey, ed.getPublicKey(signingKey));
+  return remember(secret, signingKey, ready().getPublicKey(signingKey));
 }
 
 export function deriveLocalFirstIdentity(secret: string): LocalFirstIdentity {
@@ -77,5 +72,5 @@ export function deriveLocalFirstIdentity(secret: string): LocalFirstIdentity {
 
 /** Ed25519 signature with the key derived from `secret`. Internal to token minting. */
 export function signWithSecret(secret: string, message: Uint8Array): Uint8Array {
-  return ed.sign(message, derive(secret).signingKey);
+  return ready().sign(message, derive(secret).signingKey);
 }

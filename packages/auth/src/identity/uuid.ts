@@ -1,4 +1,5 @@
-import { sha1 } from "@noble/hashes/legacy.js";
+// UUID text and bytes; no hashing here (uuid-v5.ts hashes with pure-JS SHA-1, the async
+// signer with WebCrypto's), so a page that never hashes synchronously does not ship SHA-1.
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -20,16 +21,22 @@ export function bytesToUuid(b: Uint8Array): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** RFC 9562 UUIDv5: SHA-1(namespace ‖ name), version 5, RFC 4122 variant. */
-export function uuidV5(namespace: Uint8Array, name: Uint8Array): string {
+/** The bytes UUIDv5 hashes: namespace ‖ name. */
+export function uuidV5Input(namespace: Uint8Array, name: Uint8Array): Uint8Array {
   const input = new Uint8Array(16 + name.length);
   input.set(namespace, 0);
   input.set(name, 16);
-  const hash = sha1(input).slice(0, 16);
-  hash[6] = (hash[6] & 0x0f) | 0x50;
-  hash[8] = (hash[8] & 0x3f) | 0x80;
+  return input;
+}
+
+/** A UUIDv5 from SHA-1(namespace ‖ name): version 5, RFC 4122 variant. */
+export function uuidV5FromSha1(digest: Uint8Array): string {
+  const hash = digest.slice(0, 16);
+  hash[6] = (hash[6]! & 0x0f) | 0x50;
+  hash[8] = (hash[8]! & 0x3f) | 0x80;
   return bytesToUuid(hash);
 }
+
 
 /** RFC 4122 DNS namespace, used to turn a non-UUID app id into a UUID audience. */
 export const NAMESPACE_DNS = uuidToBytes("6ba7b810-9dad-11d1-80b4-00c04fd430c8");

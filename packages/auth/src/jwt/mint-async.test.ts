@@ -8,6 +8,8 @@ import {
   verifyLocalFirstIdentityProof,
 } from "../index.ts";
 import { b64url, nodeIdentity } from "../testing/node-reference.ts";
+import { normalizeAudience } from "./audience.ts";
+import { normalizeAudienceAsync } from "./audience-async.ts";
 
 describe("async minting (WebCrypto Ed25519)", () => {
   it("gives byte-identical tokens to the sync path and the independent identity", async () => {
@@ -22,6 +24,13 @@ describe("async minting (WebCrypto Ed25519)", () => {
       }),
       { numRuns: 30 },
     );
+  });
+
+  it("normalises audiences like the sync path, with WebCrypto's SHA-1", async () => {
+    for (const aud of ["my-app", "x", "Ünïcode app", "6BA7B810-9DAD-11D1-80B4-00C04FD430C8"]) {
+      expect(await normalizeAudienceAsync(aud)).toBe(normalizeAudience(aud));
+    }
+    await expect(normalizeAudienceAsync("")).rejects.toThrowError(/non-empty/);
   });
 
   it("anonymous tokens verify with the anonymous issuer", async () => {

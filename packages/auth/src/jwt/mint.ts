@@ -1,63 +1,18 @@
-import { bytesToBase64Url, utf8ToBase64Url } from "../encoding/base64url.ts";
+import { bytesToBase64Url } from "../encoding/base64url.ts";
 import { deriveLocalFirstIdentity, signWithSecret } from "../identity/derive.ts";
 import { generateAuthSecret } from "../secret/secret.ts";
 import { normalizeAudience } from "./audience.ts";
-import {
-  ANONYMOUS_ISSUER,
-  LOCAL_FIRST_ISSUER,
-  MAX_TOKEN_TTL_SECONDS,
-  SESSION_TOKEN_TTL_SECONDS,
-  type JazzIssuer,
-} from "./constants.ts";
+import { ANONYMOUS_ISSUER, IDENTITY_PROOF_TTL_SECONDS } from "./constants.ts";
+import { checkMintOptions, signingInputFor, type MintTokenOptions } from "./signing-input.ts";
 
-export interface MintTokenOptions {
-  /** App id or UUID; normalised with `normalizeAudience`. */
-  audience: string;
-  /** Default 3600; the verifier refuses more than 3600. */
-  ttlSeconds?: number;
-  /** Clock in milliseconds since the epoch (like `Date.now()`); default `Date.now()`. */
-  now?: number;
-  issuer?: JazzIssuer;
-}
+export { TokenMintError, type MintTokenOptions, type LocalFirstClaims } from "./signing-input.ts";
 
-/** Claims in the exact order the reference serialises them. */
-export interface LocalFirstClaims {
-  iss: JazzIssuer;
-  sub: string;
-  aud: string;
-  jazz_pub_key: string;
-  iat: number;
-  exp: number;
-}
-
-export class TokenMintError extends Error {
-  override name = "TokenMintError";
-}
-
-const HEADER_B64 = utf8ToBase64Url(JSON.stringify({ alg: "EdDSA", typ: "JWT" }));
 const encoder = new TextEncoder();
 
 /** `b64url(header).b64url(claims)` for `secret`, claims in the reference order. */
 export function localFirstSigningInput(secret: string, options: MintTokenOptions): string {
-  const ttl = options.ttlSeconds ?? SESSION_TOKEN_TTL_SECONDS;
-  if (!Number.isInteger(ttl) || ttl <= 0 || ttl > MAX_TOKEN_TTL_SECONDS) {
-    throw new TokenMintError(`ttlSeconds must be an integer in 1..${MAX_TOKEN_TTL_SECONDS}, got ${ttl}`);
-  }
-  const issuer = options.issuer ?? LOCAL_FIRST_ISSUER;
-  if (issuer !== LOCAL_FIRST_ISSUER && issuer !== ANONYMOUS_ISSUER) {
-    throw new TokenMintError(`issuer must be ${LOCAL_FIRST_ISSUER} or ${ANONYMOUS_ISSUER}`);
-  }
-  const identity = deriveLocalFirstIdentity(secret);
-  const iat = Math.floor((options.now ?? Date.now()) / 1000);
-  const claims: LocalFirstClaims = {
-    iss: issuer,
-    sub: identity.userId,
-    aud: normalizeAudience(options.audience),
-    jazz_pub_key: identity.publicKeyB64,
-    iat,
-    exp: iat + ttl,
-  };
-  return `${HEADER_B64}.${utf8ToBase64Url(JSON.stringify(claims))}`;
+  checkMintOptions(options); // before deriving: a bad option fails without key work
+  return signingInputFor(deriveLocalFirstIdentity(secret), options, normalizeAudience(options.audience));
 }
 
 /**
@@ -82,3 +37,27 @@ export function mintAnonymousToken(
   const { secret: _ignored, ...rest } = options;
   return { token: mintLocalFirstToken(secret, { ...rest, issuer: ANONYMOUS_ISSUER }), secret };
 }
+
+/**
+ * `db.getLocalFirstIdentityProof({ ttlSeconds = 60, audience = appId })`: a short-lived
+ * local-first token, or null when the Db has no local-first secret.
+ */
+export function getLocalFirstIdentityProof(
+  secret: string | null | undefined,
+  options: { appId: string; audience?: string; ttlSeconds?: number; now?: number },
+): string | null {
+  if (!secret) return null;
+  return mintLocalFirstToken(secret, {
+    audience: options.audience ?? options.appId,
+    ttlSeconds: options.ttlSeconds ?? IDENTITY_PROOF_TTL_SECONDS,
+    now: options.now,
+  });
+}
+
+/** The synchronous (pure JS) signer a Db uses where it must mint without awaiting (Node). */
+export interface SyncSigner {
+  mintLocalFirstToken: typeof mintLocalFirstToken;
+  mintAnonymousToken: typeof mintAnonymousToken;
+  getLocalFirstIdentityProof: typeof getLocalFirstIdentityProof;
+}
+export const syncSigner: SyncSigner = { mintLocalFirstToken, mintAnonymousToken, getLocalFirstIdentityProof };

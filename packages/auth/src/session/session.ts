@@ -1,6 +1,5 @@
 import { base64UrlToUtf8 } from "../encoding/base64url.ts";
-import { ANONYMOUS_ISSUER, IDENTITY_PROOF_TTL_SECONDS, LOCAL_FIRST_ISSUER } from "../jwt/constants.ts";
-import { mintLocalFirstToken } from "../jwt/mint.ts";
+import { ANONYMOUS_ISSUER, LOCAL_FIRST_ISSUER } from "../jwt/constants.ts";
 
 export type AuthMode = "external" | "local-first" | "anonymous";
 
@@ -94,18 +93,3 @@ export function assertSamePrincipal(currentJwt: string | null | undefined, nextJ
   return next;
 }
 
-/**
- * `db.getLocalFirstIdentityProof({ ttlSeconds = 60, audience = appId })`: a short-lived
- * local-first token, or null when the Db has no local-first secret.
- */
-export function getLocalFirstIdentityProof(
-  secret: string | null | undefined,
-  options: { appId: string; audience?: string; ttlSeconds?: number; now?: number },
-): string | null {
-  if (!secret) return null;
-  return mintLocalFirstToken(secret, {
-    audience: options.audience ?? options.appId,
-    ttlSeconds: options.ttlSeconds ?? IDENTITY_PROOF_TTL_SECONDS,
-    now: options.now,
-  });
-}

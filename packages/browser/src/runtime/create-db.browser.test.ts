@@ -1,4 +1,4 @@
-import { generateAuthSecret, deriveLocalFirstIdentity } from "@jazz-tools/auth";
+import { generateAuthSecret, deriveLocalFirstIdentity, verifyLocalFirstIdentityProof } from "@jazz-tools/auth";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { schema as s } from "@jazz-tools/core";
 import { hexId, todos, type Todo } from "../testing/fixtures.ts";
@@ -102,6 +102,15 @@ describe("createDb in the browser (persistent, default)", () => {
     const b = await open(cfg); // hydrates from an image of a WAL database
     await b.insert(todos, { title: "wal 2", batch: 2 }).wait({ tier: "local" });
     expect((await b.all(todos)).map((t) => t.title)).toEqual(["wal", "wal 2"]);
+  });
+
+  it("signs identity proofs with WebCrypto's Ed25519: a Promise (await it, as the docs do) of a proof that verifies", async () => {
+    const secret = generateAuthSecret();
+    const db = await open({ secret });
+    const proof = db.getLocalFirstIdentityProof({ audience: "signup", ttlSeconds: 60 });
+    expect(proof).toBeInstanceOf(Promise);
+    expect(verifyLocalFirstIdentityProof((await proof)!, "signup")).toMatchObject({ ok: true, id: deriveLocalFirstIdentity(secret).userId });
+    expect(await (await open({ driver: { type: "memory" } })).getLocalFirstIdentityProof()).toBeNull();
   });
 
   it("keeps two users of one app apart", async () => {

@@ -12,7 +12,8 @@ import { reflectServerAuth } from "../sync/server-auth.ts";
 import { openTabChannel } from "../tabs/channel.ts";
 import { wipeNamespaceAcrossTabs, answerResetRequests } from "../tabs/reset.ts";
 import type { JournalMode } from "../worker/opfs.ts";
-import { resolveStorageNamespace } from "./namespace.ts";
+import { namespaceFor } from "./namespace.ts";
+import { deriveLocalFirstIdentityAsync } from "@jazz-tools/auth";
 import { startWorker, stopWorker, type StartedWorker } from "./worker-client.ts";
 import { registerWindowClient } from "./window-client.ts";
 import { WorkerLink } from "./worker-link.ts";
@@ -77,7 +78,8 @@ async function openDb(config: BrowserDbConfig): Promise<BrowserDb> {
   if (!config || typeof config.appId !== "string" || !config.appId)
     throw new DbConfigError("DbConfig error: appId must be a non-empty string.");
   checkServerUrl(config);
-  const namespace = resolveStorageNamespace(config);
+  // WebCrypto derives the user id (and keeps the key for the first token): no pure-JS crypto here.
+  const namespace = namespaceFor(config, config.secret ? (await deriveLocalFirstIdentityAsync(config.secret)).userId : null);
   const wasmModule = config.runtimeSources?.wasmModule ?? (await compileWasm(config.runtimeSources?.wasmUrl));
   const mirrorModule = loadWaSqlite({ module: wasmModule });
 

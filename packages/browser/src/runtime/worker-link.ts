@@ -221,7 +221,7 @@ export class WorkerLink implements ReplicaLink {
     if (this.closed || !worker || batch.writes.length < STAGE_MIN_WRITES || (this.syncChannel && batch.kind === "transaction")) return;
     // Batches pushed before this one reach the worker first (commits keep their order).
     void this.commitPending();
-    const fate = worker.api.stage(batch, this.grownSchema());
+    const fate = worker.api.stage(batch, this.grownSchema(), this.declaredFor(worker));
     this.staged.set(batch.batchId, worker);
     void this.settleWith(worker, [batch], fate.then((f) => [f]));
   }
@@ -249,7 +249,23 @@ export class WorkerLink implements ReplicaLink {
     if (!worker || !this.pending.length) return;
     const batches = this.pending;
     this.pending = [];
-    await this.settleWith(worker, batches, worker.api.commit(batches, this.grownSchema()));
+    await this.settleWith(worker, batches, worker.api.commit(batches, this.grownSchema(), this.declaredFor(worker)));
+  }
+
+  private declared: RuntimeSchema | undefined;
+  private declaredSentTo: StartedWorker | null = null;
+
+  /** The app schema the Db's writes use: the worker stamps its hash on what it sends upstream. */
+  declareSchema(schema: RuntimeSchema): void {
+    this.declared = schema;
+    this.declaredSentTo = null;
+  }
+
+  /** The declared schema, once per worker (a restarted worker is told again). */
+  private declaredFor(worker: StartedWorker): RuntimeSchema | undefined {
+    if (!this.declared || this.declaredSentTo === worker) return undefined;
+    this.declaredSentTo = worker;
+    return this.declared;
   }
 
 

@@ -117,16 +117,30 @@ export class WorkerHost {
     return transfer(image, [image.buffer as ArrayBuffer]);
   }
 
-  /** `schema`: the mirror's current tables, sent when it has learned new ones. */
-  async commit(batches: Batch[], schema?: RuntimeSchema): Promise<BatchFate[]> {
+  /**
+   * `schema`: the mirror's current tables, sent when it has learned new ones. `declared`: the
+   * app schema the tab's writes use, sent when it changes; batches bound for a server are
+   * stamped with its version before they are recorded (they may be sent after a reload onto
+   * another version).
+   */
+  async commit(batches: Batch[], schema?: RuntimeSchema, declared?: RuntimeSchema): Promise<BatchFate[]> {
+    this.stampVersion(batches, declared);
     return this.committed(batches, await this.ready().commitLocal(batches, { schema }));
+  }
+
+  private declared: RuntimeSchema | undefined;
+
+  private stampVersion(batches: Batch[], declared: RuntimeSchema | undefined): void {
+    if (declared) this.declared = declared;
+    if (this.declared) this.sync?.stampVersion(batches, this.declared);
   }
 
   /**
    * A large batch its tab is applying to its mirror right now: apply it here in parallel, and
    * commit it once `release(batchId, true)` says the mirror applied it too (false: dropped).
    */
-  async stage(batch: Batch, schema?: RuntimeSchema): Promise<BatchFate> {
+  async stage(batch: Batch, schema?: RuntimeSchema, declared?: RuntimeSchema): Promise<BatchFate> {
+    this.stampVersion([batch], declared);
     const released = new Promise<boolean>((resolve) => this.holds.set(batch.batchId, resolve));
     const fates = await this.ready().commitLocal([batch], { schema, hold: () => released });
     return this.committed([batch], fates)[0]!;

@@ -4,15 +4,15 @@
 import {
   AuthPrincipalChangeError,
   authStateFromJwt,
-  getLocalFirstIdentityProof,
-  mintAnonymousToken,
-  mintLocalFirstToken,
+  getLocalFirstIdentityProofAsync,
+  mintLocalFirstTokenAsync,
   refreshDelayMs,
   sessionFromJwt,
   SESSION_TOKEN_TTL_SECONDS,
   validateAuthSecret,
   type AuthState,
   type Session,
+  type SyncSigner,
 } from "@jazz-tools/auth";
 import type { DbConfig } from "./types.ts";
 import { DbConfigError } from "./errors.ts";
@@ -44,7 +44,13 @@ export class DbAuth {
   private listeners = new Set<Listener>();
   readonly admin: boolean;
 
-  constructor(private readonly config: DbConfig, preminted?: { token: string; anonymousSecret?: string }) {
+  private closed = false;
+
+  constructor(
+    private readonly config: DbConfig,
+    preminted?: { token: string; anonymousSecret?: string },
+    private readonly signer?: SyncSigner,
+  ) {
     checkAuthConfig(config);
     this.secret = config.secret ?? null;
     this.admin = !!config.adminSecret;
@@ -58,7 +64,9 @@ export class DbAuth {
     } else if (this.admin) {
       this.state = { authMode: "external", session: null };
     } else {
-      const { token, secret } = preminted?.anonymousSecret ? { token: preminted.token, secret: preminted.anonymousSecret } : mintAnonymousToken({ audience: config.appId });
+      const { token, secret } = preminted?.anonymousSecret
+        ? { token: preminted.token, secret: preminted.anonymousSecret }
+        : this.sync().mintAnonymousToken({ audience: config.appId });
       this.anonymousSecret = secret;
       this.jwt = token;
       this.state = { authMode: "anonymous", session: sessionFromJwt(token) };
@@ -66,16 +74,41 @@ export class DbAuth {
     this.state ??= { authMode: "anonymous", session: null };
   }
 
+  /** The pure-JS signer, for a token that cannot wait (no preminted one was given). */
+  private sync(): SyncSigner {
+    if (!this.signer) throw new DbConfigError("internal: this Db has neither a preminted session token nor a synchronous signer (create it with createDbFromParts)");
+    return this.signer;
+  }
+
   /** `token`: one minted ahead for this secret (createDbFromParts' async signer). */
   private mintLocalFirst(token?: string): void {
-    this.jwt = token ?? mintLocalFirstToken(this.secret!, { audience: this.config.appId });
-    this.state = { authMode: "local-first", session: sessionFromJwt(this.jwt) };
+    this.setLocalFirstToken(token ?? this.sync().mintLocalFirstToken(this.secret!, { audience: this.config.appId }));
+  }
+
+  private setLocalFirstToken(jwt: string): void {
+    this.jwt = jwt;
+    this.state = { authMode: "local-first", session: sessionFromJwt(jwt) };
     // Re-mint at 80 % of the TTL; the timer must not keep a Node process alive.
-    this.refreshTimer = setTimeout(() => {
-      this.mintLocalFirst();
-      this.emit();
-    }, refreshDelayMs(SESSION_TOKEN_TTL_SECONDS));
+    this.refreshTimer = setTimeout(() => void this.refresh(), refreshDelayMs(SESSION_TOKEN_TTL_SECONDS));
     (this.refreshTimer as { unref?: () => void }).unref?.();
+  }
+
+  private async refresh(): Promise<void> {
+    const options = { audience: this.config.appId };
+    let jwt: string;
+    try {
+      jwt = this.signer ? this.signer.mintLocalFirstToken(this.secret!, options) : await mintLocalFirstTokenAsync(this.secret!, options);
+    } catch (e) {
+      // The current token still has a fifth of its life: try again in a minute.
+      console.error("jazz: could not refresh the session token:", e);
+      if (this.closed) return;
+      this.refreshTimer = setTimeout(() => void this.refresh(), 60_000);
+      (this.refreshTimer as { unref?: () => void }).unref?.();
+      return;
+    }
+    if (this.closed) return;
+    this.setLocalFirstToken(jwt);
+    this.emit();
   }
 
   get authMode() {
@@ -130,11 +163,14 @@ export class DbAuth {
     this.emit();
   }
 
-  identityProof(options: { ttlSeconds?: number; audience?: string } = {}): string | null {
-    return getLocalFirstIdentityProof(this.secret, { appId: this.config.appId, ...options });
+  identityProof(options: { ttlSeconds?: number; audience?: string } = {}): string | null | Promise<string | null> {
+    if (!this.secret) return null;
+    const args = { appId: this.config.appId, ...options };
+    return this.signer ? this.signer.getLocalFirstIdentityProof(this.secret, args) : getLocalFirstIdentityProofAsync(this.secret, args);
   }
 
   close(): void {
+    this.closed = true;
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     this.refreshTimer = null;
     this.listeners.clear();

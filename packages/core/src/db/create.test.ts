@@ -1,5 +1,6 @@
 // createDbFromParts mints the first session token with the async (WebCrypto) signer; the
-// synchronous one stays for the constructor path and getLocalFirstIdentityProof.
+// synchronous one (DbOptions.syncSigner, what Node entries pass) serves the constructor path,
+// refreshes and sync identity proofs. Without it (a page) proofs are signed natively, async.
 
 import { describe, expect, it, vi } from "vitest";
 import { createNodeSqlDriver } from "@jazz-tools/sqlite-node";
@@ -29,8 +30,45 @@ describe("createDbFromParts: first token", () => {
       const verified = auth.verifyLocalFirstIdentityProof(token, "app-async");
       expect(verified).toMatchObject({ ok: true, id: auth.deriveLocalFirstIdentity(secret).userId, authMode: "local-first" });
       expect(db.getAuthState().session?.user_id).toBe(auth.deriveLocalFirstIdentity(secret).userId);
-      // Identity proofs stay on the synchronous signer.
-      expect(auth.verifyLocalFirstIdentityProof(db.getLocalFirstIdentityProof({ audience: "x" })!, "x")).toMatchObject({ ok: true });
+      // No synchronous signer given (as on a page): the proof is signed with WebCrypto.
+      const proof = db.getLocalFirstIdentityProof({ audience: "x" });
+      expect(proof).toBeInstanceOf(Promise);
+      expect(auth.verifyLocalFirstIdentityProof((await proof)!, "x")).toMatchObject({ ok: true, id: auth.deriveLocalFirstIdentity(secret).userId });
+      expect(auth.mintLocalFirstToken).not.toHaveBeenCalled();
+    } finally {
+      await db.shutdown();
+    }
+  });
+
+  it("without a synchronous signer, the token is re-minted with WebCrypto at 80 % of its lifetime", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    const secret = auth.generateAuthSecret();
+    const db = await createDbFromParts({ config: { appId: "app-refresh", secret }, driver: createNodeSqlDriver() });
+    try {
+      const first = db.getAuthToken()!;
+      let changes = 0;
+      db.onAuthChanged(() => changes++);
+      vi.mocked(auth.mintLocalFirstToken).mockClear();
+      await vi.advanceTimersByTimeAsync(2880 * 1000);
+      for (let i = 0; i < 200 && db.getAuthToken() === first; i++) await new Promise((r) => setImmediate(r));
+      const next = db.getAuthToken()!;
+      expect(auth.decodeJwtPayload(next)!.iat).toBe((auth.decodeJwtPayload(first)!.iat as number) + 2880);
+      expect(auth.verifyLocalFirstIdentityProof(next, "app-refresh")).toMatchObject({ ok: true });
+      expect(changes).toBe(2); // the current state at subscription, then the refresh
+      expect(auth.mintLocalFirstToken).not.toHaveBeenCalled();
+    } finally {
+      vi.useRealTimers();
+      await db.shutdown();
+    }
+  });
+
+  it("with a synchronous signer (Node), identity proofs are synchronous strings", async () => {
+    const secret = auth.generateAuthSecret();
+    const db = await createDbFromParts({ config: { appId: "app-sync", secret }, driver: createNodeSqlDriver(), syncSigner: auth.syncSigner });
+    try {
+      const proof = db.getLocalFirstIdentityProof({ audience: "x", ttlSeconds: 30 });
+      expect(typeof proof).toBe("string");
+      expect(auth.verifyLocalFirstIdentityProof(proof as string, "x")).toMatchObject({ ok: true, id: auth.deriveLocalFirstIdentity(secret).userId });
     } finally {
       await db.shutdown();
     }

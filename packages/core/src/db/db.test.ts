@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createNodeSqlDriver } from "@jazz-tools/sqlite-node";
-import { generateAuthSecret, deriveLocalFirstIdentity, mintLocalFirstToken } from "@jazz-tools/auth";
+import { generateAuthSecret, deriveLocalFirstIdentity, mintLocalFirstToken, syncSigner } from "@jazz-tools/auth";
 import * as s from "../schema/dsl.ts";
 import type { RuntimeSchema } from "../schema/runtime.ts";
 import type { Condition, QueryIR, QueryLike } from "../query/ir.ts";
@@ -37,7 +37,7 @@ const todos = q();
 const secret = generateAuthSecret();
 const dbs: Db[] = [];
 function newDb(config: Record<string, unknown> = { secret }, link?: ReplicaLink): Db {
-  const db = new Db({ config: { appId: "test-app", ...config }, driver: createNodeSqlDriver(), link });
+  const db = new Db({ syncSigner, config: { appId: "test-app", ...config }, driver: createNodeSqlDriver(), link });
   dbs.push(db);
   return db;
 }

@@ -4,7 +4,7 @@
 
 import type { SqlValue } from "../sql/driver.ts";
 import type { RuntimeSchema } from "../schema/runtime.ts";
-import { schemaHashOf } from "../schema/versions.ts";
+import { declaredSchemas } from "../schema/versions.ts";
 import type { QueryIR, QueryLike } from "../query/ir.ts";
 import type { Batch, BatchFate, DurabilityTier, RowWrite } from "../engine/batch.ts";
 import { compileQuery, tablesRead, type CompiledQuery } from "../query/compile.ts";
@@ -105,7 +105,7 @@ export class Db {
     this.onShutdown = options.onShutdown;
     this.defaultReadTier = options.defaultReadTier ?? "local";
     this.authorityRank = TIER_RANK[options.authorityTier ?? (options.config.serverUrl ? "global" : "local")];
-    this.auth = new DbAuth(options.config, options.premintedToken);
+    this.auth = new DbAuth(options.config, options.premintedToken, options.syncSigner);
     this.permissionsAuthority = options.permissionsAuthority === true;
     this.store = new Store(this.driver);
     this.traces = new QueryTraces(options.config.devMode === true);
@@ -127,8 +127,8 @@ export class Db {
     }
   }
 
-  /** The schema version of the app whose handles this Db was given (s.defineApp's hash). */
-  private declaredVersion: string | undefined;
+  /** The schema of the app whose handles this Db was given (s.defineApp's); its link stamps it. */
+  private declaredSchema: RuntimeSchema | undefined;
 
   /** Activate a permissions bundle locally (null: none). Normally the server's, via the link. */
   setPermissions(bundle: unknown): void {
@@ -180,7 +180,10 @@ export class Db {
       throw UnknownTableError.notATable(q, Object.keys(this.store.getSchema().tables));
     }
     const schema = q._schema as RuntimeSchema | undefined;
-    if (schema) this.declaredVersion = schemaHashOf.get(schema) ?? this.declaredVersion;
+    if (schema && schema !== this.declaredSchema && declaredSchemas.has(schema)) {
+      this.declaredSchema = schema;
+      this.link?.declareSchema?.(schema);
+    }
     if (schema && !this.store.getSchema().tables[q._table]) {
       this.store.addTables(schema);
       this.compiled.clear();
@@ -313,8 +316,6 @@ export class Db {
       writes: stage.writes,
     };
     if (stage.stagedAt !== undefined) batch.stagedAt = stage.stagedAt;
-    // The names these writes use: a server on a newer schema translates them (migrations).
-    if (this.link && this.declaredVersion) batch.schemaHash = this.declaredVersion;
     if (stage.ts !== undefined) this.clock.observe(stage.ts);
     this.permissions?.check(this.store, batch);
     if (this.link && batch.kind === "transaction") {
@@ -807,7 +808,12 @@ export class Db {
   updateCookieSession(session: Session | null): void {
     this.auth.updateCookieSession(session);
   }
-  getLocalFirstIdentityProof(options?: { ttlSeconds?: number; audience?: string }): string | null {
+  /**
+   * A short-lived proof of this Db's local-first identity (null without a secret). Synchronous
+   * where the Db has a pure-JS signer (Node); a page's Db signs with WebCrypto and answers a
+   * Promise. The docs `await` it, which works for both.
+   */
+  getLocalFirstIdentityProof(options?: { ttlSeconds?: number; audience?: string }): string | null | Promise<string | null> {
     return this.auth.identityProof(options);
   }
   /** The bearer token a link presents to a server (local-first, anonymous or external JWT). */

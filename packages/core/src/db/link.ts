@@ -4,6 +4,7 @@
 
 import type { Batch, BatchFate, DurabilityTier } from "../engine/batch.ts";
 import type { QueryIR } from "../query/ir.ts";
+import type { RuntimeSchema } from "../schema/runtime.ts";
 import type { LinkConnectionState } from "./sync-status.ts";
 
 export interface LinkListener {
@@ -38,6 +39,12 @@ export interface ReplicaLink {
    * batches, which makes large local batches cheaper to apply.
    */
   readonly restoresRejected?: boolean;
+  /**
+   * Optional: the schema (s.defineApp's) whose names this replica's writes use from now on. A
+   * link to a server stamps the batches it records with its hash, so a server on another
+   * schema version translates them (migrations).
+   */
+  declareSchema?(schema: RuntimeSchema): void;
   /** Ask the durable side / server to keep this query's rows in sync with this replica. */
   subscribeQuery?(queryId: string, query: QueryIR, tier: DurabilityTier): void;
   unsubscribeQuery?(queryId: string): void;

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { createNodeSqlDriver } from "@jazz-tools/sqlite-node";
-import { generateAuthSecret } from "@jazz-tools/auth";
+import { generateAuthSecret, syncSigner } from "@jazz-tools/auth";
 import type { RuntimeSchema } from "../schema/runtime.ts";
 import type { QueryIR, QueryLike } from "../query/ir.ts";
 import type { RowDelta } from "../subscriptions/types.ts";
@@ -66,7 +66,7 @@ describe("incremental live queries", { timeout: 60_000 }, () => {
   it("match a full re-run after any sequence of writes", async () => {
     await fc.assert(
       fc.asyncProperty(orderArb, condArb, fc.array(op, { minLength: 1, maxLength: 25 }), async (orderBy, conditions, ops) => {
-        const db = new Db({ config: { appId: "t", secret: generateAuthSecret() }, driver: createNodeSqlDriver() });
+        const db = new Db({ syncSigner, config: { appId: "t", secret: generateAuthSecret() }, driver: createNodeSqlDriver() });
         dbs.push(db);
         const q = handle({ orderBy, conditions });
         let list: Item[] | null = null;
@@ -121,7 +121,7 @@ describe("incremental live queries", { timeout: 60_000 }, () => {
 
 describe("large change sets", () => {
   it("a 1,000-row batch into a watched table arrives as one callback with every row", async () => {
-    const db = new Db({ config: { appId: "t", secret: generateAuthSecret() }, driver: createNodeSqlDriver() });
+    const db = new Db({ syncSigner, config: { appId: "t", secret: generateAuthSecret() }, driver: createNodeSqlDriver() });
     dbs.push(db);
     const q = handle({ orderBy: [["n", "desc"]] });
     const calls: Item[][] = [];
@@ -139,7 +139,7 @@ describe("large change sets", () => {
 describe("refreshLiveQueries", () => {
   it("re-reads the live queries over rows changed under the Db (e.g. a runtime swapping the database image)", async () => {
     const driver = createNodeSqlDriver();
-    const db = new Db({ config: { appId: "t", secret: generateAuthSecret() }, driver });
+    const db = new Db({ syncSigner, config: { appId: "t", secret: generateAuthSecret() }, driver });
     dbs.push(db);
     const q = handle({ orderBy: [["n", "asc"]] });
     db.insert(q, { name: "a", n: 1, flag: true });

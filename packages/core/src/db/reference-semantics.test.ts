@@ -3,7 +3,7 @@
 // gather's seed may be a where-object.
 import { afterEach, describe, expect, it } from "vitest";
 import { createNodeSqlDriver } from "@jazz-tools/sqlite-node";
-import { generateAuthSecret } from "@jazz-tools/auth";
+import { generateAuthSecret, syncSigner } from "@jazz-tools/auth";
 import { schema as s, QueryError, type GatherCurrent } from "../index.ts";
 import { InvalidValueError } from "../engine/errors.ts";
 import { Db } from "./db.ts";
@@ -24,7 +24,7 @@ const app = s.defineApp({
 
 const dbs: Db[] = [];
 function newDb(): Db {
-  const db = new Db({ config: { appId: "semantics", secret: generateAuthSecret() }, driver: createNodeSqlDriver() });
+  const db = new Db({ syncSigner, config: { appId: "semantics", secret: generateAuthSecret() }, driver: createNodeSqlDriver() });
   dbs.push(db);
   return db;
 }

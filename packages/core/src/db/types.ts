@@ -1,6 +1,6 @@
 // Public shapes of the Db (reference §2.1, §2.2) and the options its constructor takes.
 
-import type { Session } from "@jazz-tools/auth";
+import type { Session, SyncSigner } from "@jazz-tools/auth";
 import type { SqlDriver } from "../sql/driver.ts";
 import type { Batch, DurabilityTier } from "../engine/batch.ts";
 import type { ReplicaLink } from "./link.ts";
@@ -52,6 +52,12 @@ export interface DbOptions {
    * local-first token; with no auth configured: an anonymous token and its seed.
    */
   premintedToken?: { token: string; anonymousSecret?: string };
+  /**
+   * Pure-JS token signing (`syncSigner` from @jazz-tools/auth), for Dbs that must mint without
+   * awaiting: Node entries pass it. Without it (pages), the first token must be preminted,
+   * refreshes are signed with WebCrypto, and `getLocalFirstIdentityProof` answers a Promise.
+   */
+  syncSigner?: SyncSigner;
   /**
    * This Db is the authority for its permissions (an embedded backend acting for a session):
    * reads are filtered by the read policy and every write is checked in full, instead of the

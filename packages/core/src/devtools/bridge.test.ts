@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createNodeSqlDriver } from "@jazz-tools/sqlite-node";
-import { generateAuthSecret } from "@jazz-tools/auth";
+import { generateAuthSecret, syncSigner } from "@jazz-tools/auth";
 import type { RuntimeSchema } from "../schema/runtime.ts";
 import type { QueryLike } from "../query/ir.ts";
 import { Db } from "../db/db.ts";
@@ -21,7 +21,7 @@ const todos: QueryLike<{ id: string; title: string; done: boolean }> = {
 const secret = generateAuthSecret();
 const dbs: Db[] = [];
 function newDb(config: Record<string, unknown> = {}): Db {
-  const db = new Db({ config: { appId: "devtools-app", secret, ...config }, driver: createNodeSqlDriver() });
+  const db = new Db({ syncSigner, config: { appId: "devtools-app", secret, ...config }, driver: createNodeSqlDriver() });
   dbs.push(db);
   return db;
 }

@@ -1,10 +1,9 @@
 // defineSchema / defineApp / defineSliceableApp: validate the definition, derive the JSON runtime
-// schema (app.wasmSchema), its hash and the column hooks, and create one typed handle per table.
+// schema (app.wasmSchema) and the column hooks, and create one typed handle per table.
 
 import { Query, type AppContext } from "../query/builder.ts";
 import { SchemaError } from "./errors.ts";
-import { schemaHash } from "./hash.ts";
-import { schemaHashOf } from "./versions.ts";
+import { declaredSchemas } from "./versions.ts";
 import type { ColumnHook, ColumnHooks, ColumnSchema, RuntimeSchema, TableSchema } from "./runtime.ts";
 import { assertIdentifier, TableDef } from "./table.ts";
 import type { SchemaDef } from "./types.ts";
@@ -19,8 +18,6 @@ export type TableHandle<S extends SchemaDef, T extends keyof S & string> = Query
 export interface AppMeta {
   /** The JSON runtime schema (name kept from the reference). Shared by all slices. */
   readonly wasmSchema: RuntimeSchema;
-  /** blake3 of the canonical schema encoding, 64 hex chars. */
-  readonly schemaHash: string;
   /** Transforms and validators by table and column (functions, so not in wasmSchema). */
   readonly _hooks: ColumnHooks;
 }
@@ -34,7 +31,7 @@ export type App<S extends SchemaDef | void = void> = [S] extends [SchemaDef]
   : AppMeta;
 
 export interface SliceableApp<S extends SchemaDef> extends AppMeta {
-  /** A typed App over only these tables; runtime schema, hash and hooks stay the full app's. */
+  /** A typed App over only these tables; runtime schema and hooks stay the full app's. */
   slice<const K extends readonly (keyof S & string)[]>(...tables: K): App<Pick<S, K[number]>>;
 }
 
@@ -67,9 +64,7 @@ export function defineSliceableApp<const D extends SchemaDef>(def: D): Sliceable
   }) as unknown as SliceableApp<D>;
 }
 
-interface CompiledApp extends AppContext {
-  readonly hash: string;
-}
+type CompiledApp = AppContext;
 
 const compiled = new WeakMap<object, CompiledApp>();
 
@@ -120,14 +115,14 @@ function compile(def: SchemaDef): CompiledApp {
     }
   }
   const schema = deepFreeze({ tables });
-  const ctx: CompiledApp = { schema, hooks: deepFreezeShallowFns(hooks), hash: schemaHash(schema) };
-  schemaHashOf.set(schema, ctx.hash);
+  const ctx: CompiledApp = { schema, hooks: deepFreezeShallowFns(hooks) };
+  declaredSchemas.add(schema);
   compiled.set(def, ctx);
   return ctx;
 }
 
 function appMeta(ctx: CompiledApp): AppMeta {
-  return { wasmSchema: ctx.schema, schemaHash: ctx.hash, _hooks: ctx.hooks };
+  return { wasmSchema: ctx.schema, _hooks: ctx.hooks };
 }
 
 function buildApp(ctx: CompiledApp, tables: string[]): object {

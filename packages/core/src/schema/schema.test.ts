@@ -191,14 +191,14 @@ describe("apps", () => {
   it("defineSchema returns the definition after validating it", () => {
     const d = def();
     expect(s.defineSchema(d)).toBe(d);
-    expect(s.defineApp(s.defineSchema(d)).schemaHash).toBe(s.defineApp(def()).schemaHash);
+    expect(schemaHash(s.defineApp(s.defineSchema(d)).wasmSchema)).toBe(schemaHash(s.defineApp(def()).wasmSchema));
   });
 
   it("slices share the full runtime schema but only expose the selected handles", () => {
     const sliceable = s.defineSliceableApp(def());
     const slice = sliceable.slice("todos");
     expect(slice.wasmSchema).toBe(sliceable.wasmSchema);
-    expect(slice.schemaHash).toBe(sliceable.schemaHash);
+    expect(schemaHash(slice.wasmSchema)).toBe(schemaHash(sliceable.wasmSchema));
     expect(slice.todos._schema).toBe(sliceable.wasmSchema);
     expect((slice as unknown as Record<string, unknown>).projects).toBeUndefined();
     // The relation still resolves against the full schema at runtime.
@@ -217,39 +217,39 @@ describe("schema hash", () => {
   it("is a 64-hex blake3 digest, equal for two separately built equal schemas", () => {
     const a = build();
     const b = build();
-    expect(a.schemaHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(schemaHash(a.wasmSchema)).toMatch(/^[0-9a-f]{64}$/);
     expect(a.wasmSchema).not.toBe(b.wasmSchema);
-    expect(b.schemaHash).toBe(a.schemaHash);
-    expect(schemaHash(JSON.parse(JSON.stringify(a.wasmSchema)))).toBe(a.schemaHash);
+    expect(schemaHash(b.wasmSchema)).toBe(schemaHash(a.wasmSchema));
+    expect(schemaHash(JSON.parse(JSON.stringify(a.wasmSchema)))).toBe(schemaHash(a.wasmSchema));
   });
 
   it("is the same in another process", () => {
     const fixture = fileURLToPath(new URL("./hash.fixture.ts", import.meta.url));
     const out = execFileSync(process.execPath, ["--import", "tsx", fixture], { encoding: "utf8" });
-    expect(out).toBe(build().schemaHash);
+    expect(out).toBe(schemaHash(build().wasmSchema));
   });
 
   it("does not depend on table order or transforms, but does on column order and content", () => {
-    const base = build().schemaHash;
+    const base = schemaHash(build().wasmSchema);
     const tablesSwapped = s.defineApp({
       posts: s.table({ title: s.string(), authorId: s.ref("users"), kind: s.enum("b", "a").default("a") }),
       users: s.table({ name: s.string(), age: s.int().optional() }),
     });
-    expect(tablesSwapped.schemaHash).toBe(base);
+    expect(schemaHash(tablesSwapped.wasmSchema)).toBe(base);
     const columnsSwapped = s.defineApp({
       users: s.table({ age: s.int().optional(), name: s.string() }),
       posts: s.table({ title: s.string(), authorId: s.ref("users"), kind: s.enum("a", "b").default("a") }),
     });
-    expect(columnsSwapped.schemaHash).not.toBe(base);
+    expect(schemaHash(columnsSwapped.wasmSchema)).not.toBe(base);
     const changedDefault = s.defineApp({
       users: s.table({ name: s.string(), age: s.int().optional() }),
       posts: s.table({ title: s.string(), authorId: s.ref("users"), kind: s.enum("a", "b").default("b") }),
     });
-    expect(changedDefault.schemaHash).not.toBe(base);
+    expect(schemaHash(changedDefault.wasmSchema)).not.toBe(base);
     const transformed = s.defineApp({
       users: s.table({ name: s.string(), age: s.int().optional().transform({ from: (n) => n, to: (n) => n }) }),
       posts: s.table({ title: s.string(), authorId: s.ref("users"), kind: s.enum("a", "b").default("a") }),
     });
-    expect(transformed.schemaHash).toBe(base);
+    expect(schemaHash(transformed.wasmSchema)).toBe(base);
   });
 });

@@ -1,4 +1,4 @@
-// The hash s.defineApp computed for each compiled schema object, so a Db can say which schema
-// version its writes use without hashing (and without shipping the hash code to pages that
-// never define an app).
-export const schemaHashOf = new WeakMap<object, string>();
+// The runtime schemas s.defineApp compiled: a Db given handles of one knows the schema version
+// its writes use, and tells its link (which hashes it where the version is needed: only a
+// server cares, so pages that never sync do not ship the hash code).
+export const declaredSchemas = new WeakSet<object>();

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createNodeSqlDriver } from "@jazz-tools/sqlite-node";
-import { generateAuthSecret } from "@jazz-tools/auth";
+import { generateAuthSecret, syncSigner } from "@jazz-tools/auth";
 import { Db } from "../db/db.ts";
 import * as s from "../schema/dsl.ts";
 import { createJazzClientFromDb } from "./client.ts";
@@ -13,7 +13,7 @@ const app = s.defineApp({
 
 const dbs: Db[] = [];
 function newDb(): Db {
-  const db = new Db({ config: { appId: "store-test", secret: generateAuthSecret() }, driver: createNodeSqlDriver() });
+  const db = new Db({ syncSigner, config: { appId: "store-test", secret: generateAuthSecret() }, driver: createNodeSqlDriver() });
   dbs.push(db);
   return db;
 }

@@ -136,6 +136,12 @@ export class ServerLink implements ReplicaLink {
   }
 
   private versionMemo: { schema: RuntimeSchema; hash: string } | null = null;
+  /** The schema (s.defineApp's) the Db's writes use; stamps batches in preference to the grown one. */
+  private declared: RuntimeSchema | undefined;
+
+  declareSchema(schema: RuntimeSchema): void {
+    this.declared = schema;
+  }
 
   /**
    * Marks a batch with the schema version whose names it uses (the schema this link declares),
@@ -143,7 +149,7 @@ export class ServerLink implements ReplicaLink {
    */
   stamp(batch: Batch): void {
     if (batch.schemaHash) return;
-    const schema = this.currentSchema();
+    const schema = this.declared ?? this.currentSchema();
     if (!schema || Object.keys(schema.tables).length === 0) return;
     if (this.versionMemo?.schema !== schema) this.versionMemo = { schema, hash: schemaHash(schema) };
     batch.schemaHash = this.versionMemo.hash;

@@ -4,7 +4,7 @@
 // backend secret plus a session (impersonation: the user's permissions apply), or the caller's
 // own bearer token when no backend secret is configured.
 
-import type { Session } from "@jazz-tools/auth";
+import { syncSigner, type Session } from "@jazz-tools/auth";
 import { Db, type DbConfig, type SqlDriver } from "@jazz-tools/core";
 import { LocalPermissions, provideLocalPermissions } from "@jazz-tools/core/permissions";
 import { createNodeSqlDriver } from "@jazz-tools/sqlite-node";
@@ -88,7 +88,7 @@ export class JazzContext {
     const shared = this.embedded;
     // Each Db closes its driver on shutdown; the context closes the shared one itself.
     const driver: SqlDriver = { exec: (q) => shared.exec(q), run: (q, p) => shared.run(q, p), all: (q, p) => shared.all(q, p), close: () => {} };
-    const db = new Db({ config, driver, permissionsAuthority: asSession });
+    const db = new Db({ config, driver, permissionsAuthority: asSession, syncSigner });
     if (asSession && this.options.permissions !== undefined) db.setPermissions(JSON.parse(JSON.stringify(this.options.permissions)));
     return db;
   }

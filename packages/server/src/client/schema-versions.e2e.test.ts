@@ -4,7 +4,7 @@
 // offline across the deploy syncs its old-version writes, which newer clients see translated.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateAuthSecret } from "@jazz-tools/auth";
-import { schema as s, migrationLens, type Db } from "@jazz-tools/core";
+import { schema as s, migrationLens, schemaHash, type Db } from "@jazz-tools/core";
 import { createNodeDb } from "@jazz-tools/sqlite-node/node-db";
 import { publishCatalogue } from "../publish.ts";
 import { startServerProcess, type ServerProcess } from "../testing/spawn.ts";
@@ -18,15 +18,15 @@ const v2 = s.defineApp({ todos: s.table({ name: s.string(), done: s.boolean() })
 const v3 = s.defineApp({ todos: s.table({ name: s.string(), done: s.boolean(), note: s.string().optional() }) });
 
 const m12 = s.defineMigration({
-  fromHash: v1.schemaHash.slice(0, 12),
-  toHash: v2.schemaHash.slice(0, 12),
+  fromHash: schemaHash(v1.wasmSchema).slice(0, 12),
+  toHash: schemaHash(v2.wasmSchema).slice(0, 12),
   from: { todos: s.table({ title: s.string(), priority: s.int() }) },
   to: { todos: s.table({ name: s.string(), done: s.boolean() }) },
   migrate: { todos: { name: s.renameFrom("title"), done: s.add.boolean({ default: false }), priority: s.drop.int({ backwardsDefault: 3 }) } },
 });
 const m23 = s.defineMigration({
-  fromHash: v2.schemaHash.slice(0, 12),
-  toHash: v3.schemaHash.slice(0, 12),
+  fromHash: schemaHash(v2.wasmSchema).slice(0, 12),
+  toHash: schemaHash(v3.wasmSchema).slice(0, 12),
   from: { todos: s.table({ name: s.string(), done: s.boolean() }) },
   to: { todos: s.table({ name: s.string(), done: s.boolean(), note: s.string().optional() }) },
   migrate: { todos: { note: s.add.string({ default: "(none)" }) } },
@@ -110,17 +110,17 @@ describe("clients on different schema versions", () => {
   it("serves the catalogue: every version, the migrations and which versions reach the head", async () => {
     const h = { "X-Jazz-Admin-Secret": ADMIN };
     const hashes = ((await (await fetch(`${server.url}/apps/${APP}/schemas`)).json()) as { hashes: string[] }).hashes;
-    expect(hashes).toEqual(expect.arrayContaining([v1.schemaHash, v2.schemaHash, v3.schemaHash]));
+    expect(hashes).toEqual(expect.arrayContaining([schemaHash(v1.wasmSchema), schemaHash(v2.wasmSchema), schemaHash(v3.wasmSchema)]));
     const migrations = (await (await fetch(`${server.url}/apps/${APP}/admin/migrations`, { headers: h })).json()) as { migrations: { fromHash: string; toHash: string }[] };
     expect(migrations.migrations.map((m) => [m.fromHash, m.toHash])).toEqual([
-      [v1.schemaHash, v2.schemaHash],
-      [v2.schemaHash, v3.schemaHash],
+      [schemaHash(v1.wasmSchema), schemaHash(v2.wasmSchema)],
+      [schemaHash(v2.wasmSchema), schemaHash(v3.wasmSchema)],
     ]);
-    const conn = (await (await fetch(`${server.url}/apps/${APP}/admin/schema-connectivity?from=${v1.schemaHash.slice(0, 12)}`, { headers: h })).json()) as { connected: boolean; toHash: string; path: unknown[] };
-    expect(conn).toMatchObject({ connected: true, toHash: v3.schemaHash });
+    const conn = (await (await fetch(`${server.url}/apps/${APP}/admin/schema-connectivity?from=${schemaHash(v1.wasmSchema).slice(0, 12)}`, { headers: h })).json()) as { connected: boolean; toHash: string; path: unknown[] };
+    expect(conn).toMatchObject({ connected: true, toHash: schemaHash(v3.wasmSchema) });
     expect(conn.path).toHaveLength(2);
     expect((await fetch(`${server.url}/apps/${APP}/admin/migrations`)).status).toBe(401);
-    const schema = (await (await fetch(`${server.url}/apps/${APP}/schema/${v2.schemaHash.slice(0, 12)}`, { headers: h })).json()) as { schema: unknown };
+    const schema = (await (await fetch(`${server.url}/apps/${APP}/schema/${schemaHash(v2.wasmSchema).slice(0, 12)}`, { headers: h })).json()) as { schema: unknown };
     expect(schema.schema).toEqual(JSON.parse(JSON.stringify(v2.wasmSchema)));
   });
 

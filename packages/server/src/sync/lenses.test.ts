@@ -3,7 +3,7 @@
 // column they dropped, and a version no migration reaches is served as is, with a warning
 // naming the command that would connect it.
 import { describe, expect, it } from "vitest";
-import { migrationLens, schema as s, type Batch } from "@jazz-tools/core";
+import { migrationLens, schemaHash, schema as s, type Batch } from "@jazz-tools/core";
 import { createNodeSqlDriver } from "@jazz-tools/sqlite-node";
 import { ServerEngine } from "./engine.ts";
 import { SchemaLenses } from "./lenses.ts";
@@ -13,8 +13,8 @@ const v1 = s.defineApp({ todos: s.table({ title: s.string(), priority: s.int() }
 const v2 = s.defineApp({ todos: s.table({ name: s.string() }) });
 const m12 = migrationLens(
   s.defineMigration({
-    fromHash: v1.schemaHash,
-    toHash: v2.schemaHash,
+    fromHash: schemaHash(v1.wasmSchema),
+    toHash: schemaHash(v2.wasmSchema),
     from: { todos: s.table({ title: s.string(), priority: s.int() }) },
     to: { todos: s.table({ name: s.string() }) },
     migrate: { todos: { name: s.renameFrom("title"), priority: s.drop.int({ backwardsDefault: 0 }) } },
@@ -35,24 +35,24 @@ describe("schema versions on the server", () => {
     const engine = new ServerEngine(createNodeSqlDriver(), "lenses-test");
     const lenses = new SchemaLenses(engine, "lenses-test", () => {});
     engine.publishSchema(v1.wasmSchema);
-    expect(engine.accept(insert({ title: "old", priority: 2 }, v1.schemaHash), session, false).fate.kind).toBe("accepted");
+    expect(engine.accept(insert({ title: "old", priority: 2 }, schemaHash(v1.wasmSchema)), session, false).fate.kind).toBe("accepted");
     engine.publishSchema(v2.wasmSchema, [m12]);
     lenses.invalidate();
     expect(Object.keys(engine.schema.tables.todos!.columns)).toEqual(["name", "priority"]);
     expect(engine.driver.all("SELECT name, priority FROM todos")).toEqual([["old", 2]]);
 
-    const fromV1 = lenses.inbound(insert({ title: "late v1", priority: 5 }, v1.schemaHash), null);
-    expect(fromV1.schemaHash).toBe(v2.schemaHash);
+    const fromV1 = lenses.inbound(insert({ title: "late v1", priority: 5 }, schemaHash(v1.wasmSchema)), null);
+    expect(fromV1.schemaHash).toBe(schemaHash(v2.wasmSchema));
     expect(fromV1.writes[0]!.values).toEqual({ name: "late v1", priority: 5 });
     expect(engine.accept(fromV1, session, false).fate.kind).toBe("accepted");
     // v2 no longer has `priority`: its inserts may leave it out.
-    expect(engine.accept(lenses.inbound(insert({ name: "v2" }), v2.schemaHash), session, false).fate).toMatchObject({ kind: "accepted" });
+    expect(engine.accept(lenses.inbound(insert({ name: "v2" }), schemaHash(v2.wasmSchema)), session, false).fate).toMatchObject({ kind: "accepted" });
 
     // What a v1 reader gets of a v2 write: its own names, the backwards default.
-    const out = lenses.outbound([insert({ name: "v2 row" }, v2.schemaHash)], v1.schemaHash);
+    const out = lenses.outbound([insert({ name: "v2 row" }, schemaHash(v2.wasmSchema))], schemaHash(v1.wasmSchema));
     expect(out[0]!.writes[0]!.values).toEqual({ title: "v2 row", priority: 0 });
-    expect(lenses.translates(v1.schemaHash)).toBe(true);
-    expect(lenses.sameNames(v1.schemaHash)).toBe(false);
+    expect(lenses.translates(schemaHash(v1.wasmSchema))).toBe(true);
+    expect(lenses.sameNames(schemaHash(v1.wasmSchema))).toBe(false);
   });
 
   it("a version no migration reaches is served as is, with one warning naming migrations create", () => {
@@ -64,10 +64,10 @@ describe("schema versions on the server", () => {
     engine.publishSchema(a.wasmSchema);
     engine.publishSchema(b.wasmSchema);
     lenses.invalidate();
-    const batch = insert({ text: "x" }, a.schemaHash);
-    expect(lenses.outbound([batch], b.schemaHash)[0]).toBe(batch);
-    lenses.outbound([insert({ text: "y" }, a.schemaHash)], b.schemaHash);
+    const batch = insert({ text: "x" }, schemaHash(a.wasmSchema));
+    expect(lenses.outbound([batch], schemaHash(b.wasmSchema))[0]).toBe(batch);
+    lenses.outbound([insert({ text: "y" }, schemaHash(a.wasmSchema))], schemaHash(b.wasmSchema));
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toContain(`jazz-tools migrations create my-app --fromHash ${a.schemaHash.slice(0, 12)} --toHash ${b.schemaHash.slice(0, 12)}`);
+    expect(warnings[0]).toContain(`jazz-tools migrations create my-app --fromHash ${schemaHash(a.wasmSchema).slice(0, 12)} --toHash ${schemaHash(b.wasmSchema).slice(0, 12)}`);
   });
 });
