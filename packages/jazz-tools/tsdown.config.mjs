@@ -35,8 +35,9 @@ const schemaEntryExternal = {
  * dist/worker.js, and a bare import of a chunk from it would be dropped by the app's bundler).
  */
 function moduleChunkName(id) {
-  if (entryFiles.has(id)) return null;
-  const ours = /\/packages\/([^/]+)\/src\/(.+)\.(?:ts|js|mjs)$/.exec(id);
+  // Declarations keep the default chunking (their import paths name the JS chunks' files).
+  if (entryFiles.has(id) || /\.d\.[cm]?ts$/.test(id)) return null;
+  const ours = /\/packages\/([^/]+)\/src\/(.+)\.(?:tsx?|js|mjs)$/.exec(id);
   if (ours) return `${ours[1]}-${ours[2].replaceAll("/", "-")}`;
   // Bundled third-party files (wa-sqlite's VFS) get chunks of their own too: left in an entry's
   // chunk, a module that imports them would import that entry (a cycle the browser evaluates in

@@ -72,7 +72,17 @@ describe("jazzPlugin (vite dev)", () => {
     expect(existsSync(join(root, ".env"))).toBe(false);
     const health = await (await fetch(`${vite.config.env.VITE_JAZZ_SERVER_URL}/health`)).json();
     expect(health).toMatchObject({ appId: "fixed-app" });
-    expect(jazzPlugin({ server: false }).config).toBeUndefined();
+    // server: false starts nothing; like a build, it only makes workers ES modules.
+    const offline = jazzPlugin({ server: false }).config as (c: object, env: object) => unknown;
+    expect(offline({}, { command: "serve", mode: "development" })).toEqual({ worker: { format: "es" } });
+  });
+
+  it("in a build starts no server and builds workers as ES modules, unless the app chose a format", async () => {
+    const config = jazzPlugin({ server: { inMemory: true } }).config as (c: object, env: object) => Promise<unknown>;
+    const root = mkdtempSync(join(tmpdir(), "jazz-vite-"));
+    expect(await config({ root }, { command: "build", mode: "production" })).toEqual({ worker: { format: "es" } });
+    expect(await config({ root, worker: { format: "iife" } }, { command: "build", mode: "production" })).toEqual({});
+    expect(existsSync(join(root, ".env"))).toBe(false); // no app id generated, no server
   });
 
   it("takes the app id from VITE_JAZZ_APP_ID in the environment before generating one", async () => {
@@ -87,7 +97,7 @@ describe("jazzPlugin (vite dev)", () => {
 
   it("needs adminSecret to publish to an existing server URL", () => {
     const p = jazzPlugin({ server: "http://127.0.0.1:1" });
-    const config = p.config as (c: object) => Promise<void>;
-    return expect(config.call({}, { root: mkdtempSync(join(tmpdir(), "jazz-vite-")) })).rejects.toBeInstanceOf(JazzPluginError);
+    const config = p.config as (c: object, env: object) => Promise<void>;
+    return expect(config.call({}, { root: mkdtempSync(join(tmpdir(), "jazz-vite-")) }, { command: "serve", mode: "development" })).rejects.toBeInstanceOf(JazzPluginError);
   });
 });

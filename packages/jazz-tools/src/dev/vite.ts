@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { Plugin } from "vite";
+import type { Plugin, UserConfig } from "vite";
 import { CLI_PATH } from "@jazz-tools/server/cli-path";
 import { loadAppDefinition, publishCatalogue } from "@jazz-tools/server/publish";
 
@@ -39,8 +39,17 @@ const CLI = CLI_PATH;
 const ENV_APP_ID = "VITE_JAZZ_APP_ID";
 const ENV_SERVER_URL = "VITE_JAZZ_SERVER_URL";
 
+/**
+ * Our worker is an ES module that loads its sync client on demand: build workers as ES modules
+ * unless the app chose a format (Vite's default, iife, inlines every lazy chunk into the worker,
+ * which doubles what a local-only page fetches).
+ */
+function workerDefaults(config: UserConfig): UserConfig {
+  return config.worker?.format ? {} : { worker: { format: "es" } };
+}
+
 export function jazzPlugin(options: JazzPluginOptions = {}): Plugin {
-  if (options.server === false) return { name: "jazz" };
+  if (options.server === false) return { name: "jazz", config: workerDefaults };
   let child: ChildProcess | null = null;
   let serverUrl = "";
   let appId = "";
@@ -73,8 +82,10 @@ export function jazzPlugin(options: JazzPluginOptions = {}): Plugin {
 
   return {
     name: "jazz",
-    apply: "serve",
-    async config(config) {
+    async config(config, env) {
+      // The sync server, the app id and the catalogue are for `vite dev`; a build only needs
+      // the worker format.
+      if (env.command !== "serve") return workerDefaults(config);
       const root = resolve(config.root ?? process.cwd());
       schemaDir = resolve(root, options.schemaDir ?? ".");
       const embedded = typeof options.server === "object" ? options.server : {};
@@ -98,10 +109,11 @@ export function jazzPlugin(options: JazzPluginOptions = {}): Plugin {
       }
       process.env[ENV_APP_ID] = appId;
       process.env[ENV_SERVER_URL] = serverUrl;
+      return workerDefaults(config);
     },
     configResolved(config) {
       log = (m) => config.logger.info(m);
-      log(`[jazz] app ${appId}, server ${serverUrl}`);
+      if (config.command === "serve") log(`[jazz] app ${appId}, server ${serverUrl}`);
     },
     async configureServer(server) {
       server.httpServer?.once("close", stop);
