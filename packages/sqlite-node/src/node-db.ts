@@ -20,6 +20,8 @@ export interface NodeDbOptions {
   onJWTExpired?: () => Promise<string | null | undefined>;
   /** Reconnect backoff (tests shorten it). */
   backoff?: { baseMs?: number; capMs?: number; jitterMs?: number };
+  /** Speak an older sync protocol (compatibility tests, benchmarks); default the current one. */
+  protocolVersion?: number;
 }
 
 /** A Db whose auth state also reflects what the server said about its credentials. */
@@ -97,6 +99,7 @@ export function openNodeDb(config: DbConfig, options: NodeDbOptions = {}): Db {
     schema: () => db?.store.getSchema(),
     useHeaders: true,
     backoff: options.backoff,
+    ...(options.protocolVersion !== undefined ? { protocolVersion: options.protocolVersion } : {}),
     env: config.env,
     userBranch: config.userBranch,
   });

@@ -539,6 +539,21 @@ function sameClock(a: Clock | undefined, b: Clock | undefined): boolean {
   return a === b || (!!a && !!b && a[0] === b[0] && a[1] === b[1]);
 }
 
+/** Byte equality, 4 bytes at a time where both are aligned (file parts are 256 KiB). */
+function bytesEqual(x: Uint8Array, y: Uint8Array): boolean {
+  if (x.length !== y.length) return false;
+  let i = 0;
+  if (x.byteOffset % 4 === 0 && y.byteOffset % 4 === 0) {
+    const n = x.length >> 2;
+    const a = new Uint32Array(x.buffer, x.byteOffset, n);
+    const b = new Uint32Array(y.buffer, y.byteOffset, n);
+    for (; i < n; i++) if (a[i] !== b[i]) return false;
+    i = n << 2;
+  }
+  for (; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
 function sameRow(a: RowState, b: RowState): boolean {
   if (a.deletedAt !== b.deletedAt) return false;
   if (!!a.created !== !!b.created || (a.created && (a.created.by !== b.created!.by || !sameClock(a.created.clock, b.created!.clock)))) return false;
@@ -550,7 +565,7 @@ function sameRow(a: RowState, b: RowState): boolean {
     if (!sameClock(a.clocks[k], b.clocks[k])) return false;
     const x = a.values[k], y = b.values[k];
     if (x === y) continue;
-    if (x instanceof Uint8Array && y instanceof Uint8Array && x.length === y.length && x.every((v, i) => v === y[i])) continue;
+    if (x instanceof Uint8Array && y instanceof Uint8Array && bytesEqual(x, y)) continue;
     return false;
   }
   return true;

@@ -148,6 +148,18 @@ export async function loadFileAsStream(db: FileDb, app: unknown, fileOrId: unkno
   const { parts } = fileTables(app);
   const file = await fileRecord(db, app, fileOrId, options);
   let next = 0;
+  // The next part is read while this one is handed out (one round trip ahead over a server), so
+  // at most two parts are held: the one being read by the consumer and the next.
+  const ahead = new Map<number, Promise<Record<string, unknown> | null>>();
+  const read = (i: number) => {
+    let p = ahead.get(i);
+    if (!p) {
+      p = db.one(parts.where({ id: file.partIds[i]! }), queryOptions(options)) as Promise<Record<string, unknown> | null>;
+      p.catch(() => {}); // awaited by pull(); this only keeps an abandoned read from going unhandled
+      ahead.set(i, p);
+    }
+    return p;
+  };
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (next >= file.partIds.length) {
@@ -157,7 +169,10 @@ export async function loadFileAsStream(db: FileDb, app: unknown, fileOrId: unkno
       const i = next++;
       const partId = file.partIds[i]!;
       try {
-        const part = await db.one(parts.where({ id: partId }), queryOptions(options));
+        const current = read(i);
+        if (i + 1 < file.partIds.length) read(i + 1);
+        const part = await current;
+        ahead.delete(i);
         if (!part) {
           throw new IncompleteFileDataError(file.id, "missing-part", `File "${file.id}" is incomplete: part ${i} (${partId}) is not readable here${options.tier ? ` at tier ${options.tier}` : " yet (pass { tier: \"edge\" } to wait for it)"}.`, i, partId);
         }

@@ -80,7 +80,11 @@ export function encodeIrValue(value: unknown): unknown {
 }
 
 /** Base64 of bytes (in 32 KiB slices: a file part is MiBs, one char at a time would crawl). */
+/** The standard's native codecs (Uint8Array.prototype.toBase64 / Uint8Array.fromBase64), where the engine has them. */
+const native = Uint8Array as unknown as { fromBase64?: (s: string) => Uint8Array; prototype: { toBase64?: () => string } };
+
 export function bytesToBase64(bytes: Uint8Array): string {
+  if (native.prototype.toBase64) return (bytes as unknown as { toBase64(): string }).toBase64();
   let binary = "";
   for (let i = 0; i < bytes.length; i += 0x8000) {
     binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
@@ -89,6 +93,13 @@ export function bytesToBase64(bytes: Uint8Array): string {
 }
 
 export function base64ToBytes(b64: string): Uint8Array {
+  if (native.fromBase64) {
+    try {
+      return native.fromBase64(b64);
+    } catch {
+      // Fall through: atob accepts what fromBase64 refuses (missing padding, whitespace).
+    }
+  }
   const bin = atob(b64);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);

@@ -1,14 +1,22 @@
-// The sync wire protocol (see docs/protocol.md): one WebSocket per client, JSON text frames,
-// one message per frame. Platform-free so the browser worker, Node clients and the server share
+// The sync wire protocol (see docs/protocol.md): one WebSocket per client, one message per
+// frame: JSON text frames, and binary frames (frames.ts) for batches that carry bytes. Platform-free so the browser worker, Node clients and the server share
 // one codec and cannot drift.
 
 import type { Batch, BatchFate, DurabilityTier } from "../engine/batch.ts";
 import type { QueryIR } from "../query/ir.ts";
 import type { RuntimeSchema } from "../schema/runtime.ts";
 import { base64ToBytes, bytesToBase64 } from "../schema/values.ts";
+import { frameBytes, packFrame, splitBytes, unpackFrame } from "./frames.ts";
+export { encodeStoredBatch } from "./frames.ts";
 
-/** 2 added the `evict` message; a server still accepts 1 and sends such clients no `evict`. */
-export const SYNC_PROTOCOL_VERSION = 2;
+/**
+ * 2 added the `evict` message, 3 binary frames for batches with bytes. A server accepts 1 and 2
+ * and sends such clients no `evict` (1) and only text frames (1, 2); a client sends binary
+ * frames only to a server whose welcome says 3.
+ */
+export const SYNC_PROTOCOL_VERSION = 3;
+/** The first protocol version with binary frames. */
+export const BINARY_FRAMES_VERSION = 3;
 export const MIN_SYNC_PROTOCOL_VERSION = 1;
 /** Offered as a WebSocket subprotocol; a second subprotocol `jazz-bearer.<jwt>` may carry the token. */
 export const SYNC_SUBPROTOCOL = "jazz-sync.v1";
@@ -117,28 +125,61 @@ export function encodeMessage(msg: ClientMessage | ServerMessage): string {
   return JSON.stringify(msg, wireReplacer);
 }
 
-export function wireReplacer(_key: string, value: unknown): unknown {
-  if (value instanceof Uint8Array) return { $bytes: bytesToBase64(value) };
+/**
+ * The frame for a message: a binary frame when `binary` (the peer speaks protocol 3) and the
+ * message carries bytes, else its JSON text.
+ */
+export function encodeFrame(msg: ClientMessage | ServerMessage, binary: boolean): string | Uint8Array {
+  if (!binary) return encodeMessage(msg);
+  const split = splitBytes(msg);
+  return split ? packFrame(split) : encodeMessage(msg);
+}
+
+export function wireReplacer(this: unknown, key: string, value: unknown): unknown {
+  // The value before toJSON: a Node Buffer would already be {type: "Buffer", data} here.
+  const raw = this && typeof this === "object" ? (this as Record<string, unknown>)[key] : value;
+  if (raw instanceof Uint8Array) return { $bytes: bytesToBase64(raw) };
   if (typeof value === "bigint") return { $bigint: value.toString() };
   return value;
 }
 
-/** Turns the wire escapes in a batch's values back into Uint8Array / bigint (in place). */
-export function decodeBatchValues(batch: Batch): Batch {
+/**
+ * Turns the wire escapes in a batch's values back into Uint8Array / bigint (in place). `bins`:
+ * the byte values of the binary frame the batch came in ({"$bin": i} refers to them).
+ */
+export function decodeBatchValues(batch: Batch, bins?: Uint8Array[]): Batch {
   for (const w of batch.writes) {
     const v = w.values as Record<string, unknown> | undefined;
     if (!v) continue;
     for (const k in v) {
       const x = v[k];
       if (x !== null && typeof x === "object") {
-        const o = x as { $bytes?: unknown; $bigint?: unknown };
+        const o = x as { $bytes?: unknown; $bigint?: unknown; $bin?: unknown };
         if (typeof o.$bytes === "string") v[k] = base64ToBytes(o.$bytes);
+        else if (o.$bin !== undefined) v[k] = binAt(bins, o.$bin, `${w.table}.${k}`);
         else if (typeof o.$bigint === "string") v[k] = decodeBigint(o.$bigint, `${w.table}.${k}`);
         else throw new ProtocolError(`write value ${w.table}.${k} is an object; SqlValues are strings, numbers, bytes or null`);
       }
     }
   }
   return batch;
+}
+
+function binAt(bins: Uint8Array[] | undefined, index: unknown, where: string): Uint8Array {
+  if (!bins) throw new ProtocolError(`write value ${where}: {"$bin"} is only valid in a binary frame`);
+  if (typeof index !== "number" || !Number.isInteger(index) || index < 0 || index >= bins.length) {
+    throw new ProtocolError(`write value ${where}: {"$bin"} must index one of the frame's ${bins.length} byte values`);
+  }
+  return bins[index]!;
+}
+
+/** A batch stored by encodeStoredBatch (JSON text from older data dirs included), revived. */
+export function decodeStoredBatch(body: unknown): Batch {
+  if (typeof body === "string") return decodeBatchValues(JSON.parse(body) as Batch);
+  const bytes = frameBytes(body);
+  if (!bytes) throw new ProtocolError("a stored batch must be JSON text or a binary frame");
+  const { value, bins } = unpackFrame(bytes);
+  return decodeBatchValues(value as Batch, bins);
 }
 
 /** SQLite integers are 64-bit: at most 19 digits. Checked before parsing (a huge string costs seconds). */
@@ -150,13 +191,25 @@ function decodeBigint(text: string, where: string): bigint {
 }
 
 
-function parse(text: unknown, types: Set<string>): { t: string } & Record<string, unknown> {
-  if (typeof text !== "string") throw new ProtocolError("expected a JSON text frame");
+interface Parsed {
+  m: { t: string } & Record<string, unknown>;
+  /** The byte values of a binary frame (undefined for a text frame). */
+  bins?: Uint8Array[];
+}
+
+function parse(frame: unknown, types: Set<string>): Parsed {
   let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new ProtocolError("frame is not valid JSON");
+  let bins: Uint8Array[] | undefined;
+  if (typeof frame === "string") {
+    try {
+      value = JSON.parse(frame);
+    } catch {
+      throw new ProtocolError("frame is not valid JSON");
+    }
+  } else {
+    const bytes = frameBytes(frame);
+    if (!bytes) throw new ProtocolError("expected a JSON text frame or a binary frame");
+    ({ value, bins } = unpackFrame(bytes));
   }
   if (!value || typeof value !== "object" || Array.isArray(value)) {
     throw new ProtocolError("frame must be a JSON object");
@@ -165,12 +218,13 @@ function parse(text: unknown, types: Set<string>): { t: string } & Record<string
   if (typeof t !== "string" || !types.has(t)) {
     throw new ProtocolError(`unknown message type ${JSON.stringify(t)}`);
   }
-  return value as { t: string } & Record<string, unknown>;
+  if (bins && t !== "push" && t !== "batches") throw new ProtocolError(`a "${t}" message cannot come in a binary frame`);
+  return { m: value as Parsed["m"], ...(bins ? { bins } : {}) };
 }
 
-/** Parses and shape-checks a client frame (the server must not trust it). */
-export function decodeClientMessage(text: unknown): ClientMessage {
-  const m = parse(text, CLIENT_TYPES);
+/** Parses and shape-checks a client frame, text or binary (the server must not trust it). */
+export function decodeClientMessage(frame: unknown): ClientMessage {
+  const { m, bins } = parse(frame, CLIENT_TYPES);
   const str = (k: string) => {
     if (typeof m[k] !== "string" || (m[k] as string).length === 0) {
       throw new ProtocolError(`"${m.t}" needs a non-empty string "${k}"`);
@@ -194,7 +248,7 @@ export function decodeClientMessage(text: unknown): ClientMessage {
     case "push":
       obj("batch");
       checkBatchShape(m.batch as Record<string, unknown>);
-      decodeBatchValues(m.batch as unknown as Batch);
+      decodeBatchValues(m.batch as unknown as Batch, bins);
       break;
     case "sub":
       str("id");
@@ -215,9 +269,13 @@ export function decodeClientMessage(text: unknown): ClientMessage {
   return m as unknown as ClientMessage;
 }
 
-export function decodeServerMessage(text: unknown): ServerMessage {
-  const m = parse(text, SERVER_TYPES) as unknown as ServerMessage;
-  if (m.t === "batches") for (const b of m.batches) decodeBatchValues(b);
+export function decodeServerMessage(frame: unknown): ServerMessage {
+  const { m: parsed, bins } = parse(frame, SERVER_TYPES);
+  const m = parsed as unknown as ServerMessage;
+  if (m.t === "batches") {
+    if (!Array.isArray(m.batches)) throw new ProtocolError(`"batches" needs an array "batches"`);
+    for (const b of m.batches) decodeBatchValues(b, bins);
+  }
   return m;
 }
 

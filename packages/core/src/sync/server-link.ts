@@ -15,9 +15,10 @@ import {
   BEARER_SUBPROTOCOL_PREFIX,
   CLOSE,
   SYNC_PROTOCOL_VERSION,
+  BINARY_FRAMES_VERSION,
+  encodeFrame,
   SYNC_SUBPROTOCOL,
   decodeServerMessage,
-  encodeMessage,
   normaliseSyncUrl,
   type AuthErrorReason,
   type ClientMessage,
@@ -29,7 +30,9 @@ import {
 /** The part of the WebSocket API we use; the browser's WebSocket and `ws` both provide it. */
 export interface WebSocketLike {
   readonly readyState: number;
-  send(data: string): void;
+  send(data: string | Uint8Array): void;
+  /** Binary frames arrive as Blobs in browsers unless this is "arraybuffer" (`ws` supports it too). */
+  binaryType?: string;
   close(code?: number, reason?: string): void;
   onopen: ((ev: unknown) => void) | null;
   onmessage: ((ev: { data: unknown }) => void) | null;
@@ -66,6 +69,8 @@ export interface ServerLinkOptions {
   /** Offer the bearer token as a `jazz-bearer.<jwt>` subprotocol as well. */
   tokenInSubprotocol?: boolean;
   backoff?: { baseMs?: number; capMs?: number; jitterMs?: number };
+  /** The sync protocol version to speak (compatibility tests, benchmarks); default the current one. */
+  protocolVersion?: number;
   /** false: wait for `start()` (when the auth/schema getters depend on an owner built later). */
   autoConnect?: boolean;
   /** Called on every error frame that is not about auth (logged by default). */
@@ -296,13 +301,15 @@ export class ServerLink implements ReplicaLink {
     }
     this.ws = ws;
     this.opened = false;
+    this.binaryFrames = false;
+    if ("binaryType" in ws) ws.binaryType = "arraybuffer";
     ws.onopen = () => {
       this.opened = true;
       const schema = this.currentSchema();
       this.publishedSchema = schema;
       this.send({
         t: "hello",
-        v: SYNC_PROTOCOL_VERSION,
+        v: this.opts.protocolVersion ?? SYNC_PROTOCOL_VERSION,
         clientId: this.clientId,
         auth: this.currentAuth(),
         ...(schema && Object.keys(schema.tables).length > 0 ? { schema } : {}),
@@ -377,13 +384,16 @@ export class ServerLink implements ReplicaLink {
 
   private send(msg: ClientMessage): void {
     const ws = this.ws;
-    if (ws && ws.readyState === 1) ws.send(encodeMessage(msg));
+    if (ws && ws.readyState === 1) ws.send(encodeFrame(msg, this.binaryFrames));
   }
+
+  /** The server's welcome said protocol 3 or later: batches with bytes go as binary frames. */
+  private binaryFrames = false;
 
   private onFrame(data: unknown): void {
     let msg: ServerMessage;
     try {
-      msg = decodeServerMessage(typeof data === "string" ? data : String(data));
+      msg = decodeServerMessage(data);
     } catch {
       return; // a frame we cannot read is dropped; the server never sends one
     }
@@ -437,6 +447,7 @@ export class ServerLink implements ReplicaLink {
 
   private onWelcome(msg: Extract<ServerMessage, { t: "welcome" }>): void {
     this.ready = true;
+    this.binaryFrames = typeof msg.v === "number" && msg.v >= BINARY_FRAMES_VERSION;
     this.attempt = 0;
     this._session = msg.session;
     this.setStatus("connected");

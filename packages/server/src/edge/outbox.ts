@@ -5,7 +5,7 @@
 // dropped once the core accepts them: the batch log then answers re-pushes with `global`.
 
 import type { Batch, BatchFate, SqlDriver } from "@jazz-tools/core";
-import { decodeBatchValues, encodeMessage, type WireSession } from "@jazz-tools/core/sync";
+import { decodeStoredBatch, encodeStoredBatch, type WireSession } from "@jazz-tools/core/sync";
 
 export interface OutboxEntry {
   batchId: string;
@@ -43,7 +43,7 @@ export class EdgeOutbox {
       linkKey,
       session ? JSON.stringify(session) : null,
       mode,
-      encodeMessage(batch as never),
+      encodeStoredBatch(batch),
     ]);
   }
 
@@ -54,7 +54,7 @@ export class EdgeOutbox {
 
   batch(batchId: string): Batch | null {
     const row = this.driver.all("SELECT body FROM _jazz_edge_outbox WHERE batch_id = ?", [batchId])[0];
-    return row ? decodeBatchValues(JSON.parse(row[0] as string) as Batch) : null;
+    return row ? decodeStoredBatch(row[0]) : null;
   }
 
   /** The core accepted it: nothing more to remember (the log has the batch). */
@@ -70,7 +70,7 @@ export class EdgeOutbox {
   pending(): { entry: OutboxEntry; batch: Batch }[] {
     return this.driver
       .all("SELECT batch_id, link_key, session, mode, state, fate, body FROM _jazz_edge_outbox WHERE state = 'pending' ORDER BY seq")
-      .map((row) => ({ entry: toEntry(row), batch: decodeBatchValues(JSON.parse(row[6] as string) as Batch) }));
+      .map((row) => ({ entry: toEntry(row), batch: decodeStoredBatch(row[6]) }));
   }
 
   get pendingCount(): number {

@@ -5,7 +5,7 @@
 // only an edge ever does them.
 
 import type { Batch } from "@jazz-tools/core";
-import { decodeBatchValues, encodeMessage } from "@jazz-tools/core/sync";
+import { decodeStoredBatch, encodeStoredBatch } from "@jazz-tools/core/sync";
 import type { ServerEngine } from "../sync/engine.ts";
 
 type RowRef = { table: string; id: string };
@@ -27,17 +27,17 @@ export function mergeUpstreamBatch(engine: ServerEngine, received: Batch): RowRe
     const existing = driver.all("SELECT seq, body FROM _jazz_log WHERE batch_id = ?", [batch.batchId])[0];
     if (!existing) {
       store.applyBatch(batch);
-      log.append(batch, encodeMessage(batch as never));
+      log.append(batch, encodeStoredBatch(batch));
       return uniqueRows(batch.writes);
     }
     const seq = Number(existing[0]);
-    const logged = decodeBatchValues(JSON.parse(existing[1] as string) as Batch);
+    const logged = decodeStoredBatch(existing[1]);
     const have = new Set(logged.writes.map((w) => `${w.table}\u0000${w.id}`));
     const fresh = batch.writes.filter((w) => !have.has(`${w.table}\u0000${w.id}`));
     if (fresh.length === 0) return [];
     store.applyBatch({ ...batch, writes: fresh });
     const grown: Batch = { ...logged, writes: [...logged.writes, ...fresh] };
-    driver.run("UPDATE _jazz_log SET body = ? WHERE seq = ?", [encodeMessage(grown as never), seq]);
+    driver.run("UPDATE _jazz_log SET body = ? WHERE seq = ?", [encodeStoredBatch(grown), seq]);
     const rows = uniqueRows(fresh);
     for (const r of rows) driver.run("INSERT OR IGNORE INTO _jazz_log_rows (tbl, row_id, seq) VALUES (?, ?, ?)", [r.table, r.id, seq]);
     return rows;

@@ -4,7 +4,7 @@
 // its subscriptions: it merges the same batches everyone else merged.
 
 import type { Batch, SqlDriver } from "@jazz-tools/core";
-import { decodeBatchValues } from "@jazz-tools/core/sync";
+import { decodeStoredBatch } from "@jazz-tools/core/sync";
 
 export class BatchLog {
   constructor(private readonly driver: SqlDriver) {
@@ -14,10 +14,10 @@ export class BatchLog {
     `);
   }
 
-  /** The logged encoding of an accepted batch, or null. */
-  body(batchId: string): string | null {
+  /** An accepted batch as logged, or null. */
+  logged(batchId: string): Batch | null {
     const r = this.driver.all("SELECT body FROM _jazz_log WHERE batch_id = ?", [batchId])[0];
-    return r ? (r[0] as string) : null;
+    return r ? decodeStoredBatch(r[0]) : null;
   }
 
   has(batchId: string): boolean {
@@ -25,7 +25,8 @@ export class BatchLog {
   }
 
   /** Call inside the transaction that applies the batch, so log and tables commit together. */
-  append(batch: Batch, encodedBody: string): number {
+  /** `encodedBody`: encodeStoredBatch(batch) (JSON text, or a binary frame when it has bytes). */
+  append(batch: Batch, encodedBody: string | Uint8Array): number {
     this.driver.run("INSERT INTO _jazz_log (batch_id, body) VALUES (?, ?)", [batch.batchId, encodedBody]);
     const seq = Number(this.driver.all("SELECT last_insert_rowid()")[0]![0]);
     const seen = new Set<string>();
@@ -49,8 +50,7 @@ export class BatchLog {
     const sorted = [...seqs].sort((a, b) => a - b);
     const out: { seq: number; batch: Batch }[] = [];
     for (const seq of sorted) {
-      const body = this.driver.all("SELECT body FROM _jazz_log WHERE seq = ?", [seq])[0]![0] as string;
-      out.push({ seq, batch: decodeBatchValues(JSON.parse(body) as Batch) });
+      out.push({ seq, batch: decodeStoredBatch(this.driver.all("SELECT body FROM _jazz_log WHERE seq = ?", [seq])[0]![0]) });
     }
     return out;
   }

@@ -9,6 +9,8 @@ import {
   MIN_SYNC_PROTOCOL_VERSION,
   decodeClientMessage,
   encodeMessage,
+  encodeFrame,
+  BINARY_FRAMES_VERSION,
   ProtocolError,
   type ClientMessage,
   type HandshakeAuth,
@@ -24,7 +26,9 @@ import { projectForConnection } from "./permissions.ts";
 import type { PolicyHook } from "@jazz-tools/core";
 
 let nextConnection = 1;
+/** A fan-out's `batches` message, encoded once per form: text (protocol 1, 2) and binary (3). */
 const encodedBatches = new WeakMap<Batch[], Buffer>();
+const binaryBatches = new WeakMap<Batch[], { frame: Uint8Array | Buffer; binary: boolean }>();
 const projections = new WeakMap<Batch[], Map<string, Batch[]>>();
 
 export class Connection implements Subscriber {
@@ -60,9 +64,10 @@ export class Connection implements Subscriber {
     private readonly transportAuth: HandshakeAuth,
   ) {
     ws.on("message", (data, isBinary) => {
-      const text = isBinary ? null : data.toString();
+      // A binary frame (protocol 3: a push whose values carry bytes) is decoded as bytes.
+      const frame = isBinary ? (Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data) : data.toString();
       // Messages are handled strictly in order; only the handshake and token refresh await.
-      this.queue = this.queue.then(() => this.onMessage(text)).catch((e) => this.fail("internal", String(e)));
+      this.queue = this.queue.then(() => this.onMessage(frame)).catch((e) => this.fail("internal", String(e)));
     });
     ws.on("close", () => this.dispose());
     ws.on("error", () => this.dispose());
@@ -103,7 +108,9 @@ export class Connection implements Subscriber {
   }
 
   send(msg: ServerMessage): void {
-    if (!this.closed && this.ws.readyState === 1 && !this.overLimit()) this.ws.send(encodeMessage(msg));
+    if (this.closed || this.ws.readyState !== 1 || this.overLimit()) return;
+    const frame = encodeFrame(msg, this.protocolVersion >= BINARY_FRAMES_VERSION);
+    this.ws.send(frame, { binary: typeof frame !== "string" });
   }
 
   sendBatches(batches: Batch[], opts?: { readable?: boolean }): void {
@@ -113,6 +120,15 @@ export class Connection implements Subscriber {
     const visible = this.schemaVersion ? this.service.lenses.outbound(projected, this.schemaVersion) : projected;
     // Fan-out hands many connections the same array: encode it once (to UTF-8 bytes too; sent
     // as a text frame, so clients still receive a string).
+    if (this.protocolVersion >= BINARY_FRAMES_VERSION) {
+      let enc = binaryBatches.get(visible);
+      if (enc === undefined) {
+        const frame = encodeFrame({ t: "batches", batches: visible }, true);
+        binaryBatches.set(visible, (enc = typeof frame === "string" ? { frame: Buffer.from(frame), binary: false } : { frame, binary: true }));
+      }
+      this.ws.send(enc.frame, { binary: enc.binary });
+      return;
+    }
     let bytes = encodedBatches.get(visible);
     if (bytes === undefined) encodedBatches.set(visible, (bytes = Buffer.from(encodeMessage({ t: "batches", batches: visible }))));
     this.ws.send(bytes, { binary: false });
@@ -173,7 +189,7 @@ export class Connection implements Subscriber {
     this.close(CLOSE.unauthorized, e.reason);
   }
 
-  private async onMessage(text: string | null): Promise<void> {
+  private async onMessage(text: string | Uint8Array): Promise<void> {
     if (this.closed) return;
     let msg: ClientMessage;
     try {

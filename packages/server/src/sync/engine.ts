@@ -3,7 +3,7 @@
 
 import { Store, checkInsertTargets, createTableStatements, quoteIdent, schemaHash, sqlTypeOf } from "@jazz-tools/core";
 import type { Batch, BatchFate, MigrationLens, RuntimeSchema, SqlDriver, TableSchema } from "@jazz-tools/core";
-import { encodeMessage, type WireSession } from "@jazz-tools/core/sync";
+import { encodeStoredBatch, type WireSession } from "@jazz-tools/core/sync";
 import { BatchLog } from "../storage/log.ts";
 import { Catalogue, SchemaVersions } from "../storage/catalogue.ts";
 import { SchemaPublishError } from "../errors.ts";
@@ -26,18 +26,18 @@ export interface Accepted {
 export const MAX_CLOCK_SKEW_US = 300 * 1_000_000;
 
 /** Equal batches, whatever the key order of their JSON encodings. */
-function sameBatchContent(a: string, b: string): boolean {
+function sameBatchContent(a: Batch, b: Batch): boolean {
   const canonical = (v: unknown): string =>
-    Array.isArray(v)
-      ? `[${v.map(canonical).join(",")}]`
-      : v && typeof v === "object"
-        ? `{${Object.keys(v as object).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(",")}}`
-        : JSON.stringify(v);
-  const content = (text: string) => {
-    const m = JSON.parse(text) as Record<string, unknown>;
-    const batch = (m.batch ?? m) as Record<string, unknown>;
-    return canonical({ author: batch.author, ts: batch.ts, kind: batch.kind, writes: batch.writes });
-  };
+    v instanceof Uint8Array
+      ? `b${v.length}:${Array.prototype.join.call(v, ",")}`
+      : typeof v === "bigint"
+        ? `n${v}`
+        : Array.isArray(v)
+          ? `[${v.map(canonical).join(",")}]`
+          : v && typeof v === "object"
+            ? `{${Object.keys(v as object).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(",")}}`
+            : JSON.stringify(v);
+  const content = (batch: Batch) => canonical({ author: batch.author, ts: batch.ts, kind: batch.kind, writes: batch.writes });
   return content(a) === content(b);
 }
 
@@ -210,10 +210,10 @@ export class ServerEngine {
       fate: { batchId: batch.batchId, kind: "rejected", code, reason },
       applied: null,
     });
-    const logged = this.log.body(batch.batchId);
+    const logged = this.log.logged(batch.batchId);
     if (logged !== null) {
       // A replay gets its original fate; the same id on other content is refused.
-      if (!sameBatchContent(logged, encodeMessage(batch as never))) {
+      if (!sameBatchContent(logged, batch)) {
         return reject("batch_id_reused", `batch id ${batch.batchId} was already used for a different batch; every batch needs a new id`);
       }
       return { fate: { batchId: batch.batchId, kind: "accepted", tier: "global" }, applied: null };
@@ -243,7 +243,7 @@ export class ServerEngine {
     try {
       this.store.transaction(() => {
         this.store.applyBatch(batch);
-        seq = this.log.append(batch, encodeMessage(batch as never));
+        seq = this.log.append(batch, encodeStoredBatch(batch));
       });
     } catch (e) {
       return reject("invalid_batch", (e as Error).message);
