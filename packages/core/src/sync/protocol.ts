@@ -92,7 +92,9 @@ export type ErrorCode =
   | "forbidden"
   | "not_found"
   | "internal"
-  | "too_many_subscriptions";
+  | "too_many_subscriptions"
+  /** A live query over the server's per-query time budget (refused, or dropped later). */
+  | "query_too_slow";
 
 /** WebSocket close codes the server uses; the client decides whether to reconnect by them. */
 export const CLOSE = {

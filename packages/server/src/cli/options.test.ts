@@ -22,6 +22,13 @@ describe("jazz-tools server options", () => {
     expect(parse(["app", "--port", "1", "--data-dir", "d"])).toMatchObject({ port: 1, dataDir: "d" });
   });
 
+  it("reads the per-query time budget from --max-query-ms or JAZZ_MAX_QUERY_MS, and refuses a non-positive one", () => {
+    expect(parse(["app", "--max-query-ms", "500"]).maxQueryMs).toBe(500);
+    expect(parse(["app"], { JAZZ_MAX_QUERY_MS: "750" }).maxQueryMs).toBe(750);
+    expect(parse(["app"]).maxQueryMs).toBeUndefined(); // the service's default (2000) applies
+    expect(() => parse(["app", "--max-query-ms", "0"])).toThrowError(UsageError);
+  });
+
   it("reads the documented environment variables; flags win", () => {
     const env = { JAZZ_JWKS_URL: "https://e/jwks", JAZZ_BACKEND_SECRET: "eb", JAZZ_ADMIN_SECRET: "ea" };
     expect(parse(["app"], env)).toMatchObject({ jwksUrl: "https://e/jwks", backendSecret: "eb", adminSecret: "ea" });

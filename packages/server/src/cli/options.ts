@@ -88,6 +88,9 @@ Options:
                                   [env: JAZZ_MAX_BATCH_WRITES]
       --max-value-bytes <BYTES>   Largest single column value (default: 2097152)
                                   [env: JAZZ_MAX_VALUE_BYTES]
+      --max-query-ms <MS>         Time one live query may take to evaluate; over it the query
+                                  is refused or dropped, query_too_slow (default: 2000)
+                                  [env: JAZZ_MAX_QUERY_MS]
       --allow-local-first-auth    Allow local-first auth (Authorization: Bearer <self-signed
                                   Jazz JWT)) [env: JAZZ_ALLOW_LOCAL_FIRST_AUTH]
                                   On by default in development; required when
@@ -129,6 +132,7 @@ const VALUE_FLAGS: Record<string, keyof ServerOptions> = {
   "--max-subscriptions": "maxSubscriptions",
   "--max-batch-writes": "maxBatchWrites",
   "--max-value-bytes": "maxValueBytes",
+  "--max-query-ms": "maxQueryMs",
   "--backend-secret": "backendSecret",
   "--admin-secret": "adminSecret",
   "--upstream-url": "upstreamUrl",
@@ -242,6 +246,7 @@ export function parseServerArgs(argv: string[], env: Env = process.env): ServerO
     maxSubscriptions: positiveInt(raw.maxSubscriptions ?? nonEmpty(env.JAZZ_MAX_SUBSCRIPTIONS), "--max-subscriptions"),
     maxBatchWrites: positiveInt(raw.maxBatchWrites ?? nonEmpty(env.JAZZ_MAX_BATCH_WRITES), "--max-batch-writes"),
     maxValueBytes: positiveInt(raw.maxValueBytes ?? nonEmpty(env.JAZZ_MAX_VALUE_BYTES), "--max-value-bytes"),
+    maxQueryMs: positiveInt(raw.maxQueryMs ?? nonEmpty(env.JAZZ_MAX_QUERY_MS), "--max-query-ms"),
     allowLocalFirstAuth,
     backendSecret: raw.backendSecret ?? nonEmpty(env.JAZZ_BACKEND_SECRET),
     adminSecret,

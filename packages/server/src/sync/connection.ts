@@ -13,6 +13,7 @@ import {
   BINARY_FRAMES_VERSION,
   ProtocolError,
   type ClientMessage,
+  type ErrorCode,
   type HandshakeAuth,
   type ServerMessage,
   type WireSession,
@@ -21,7 +22,7 @@ import type { WebSocket } from "ws";
 import { AuthError, SchemaPublishError } from "../errors.ts";
 import type { ResolvedAuth } from "../auth/resolve.ts";
 import { DEFAULT_LIMITS, type SyncService } from "./service.ts";
-import type { Subscriber } from "./hub.ts";
+import { QueryBudgetError, type Subscriber } from "./hub.ts";
 import { projectForConnection } from "./permissions.ts";
 import type { PolicyHook } from "@jazz-tools/core";
 
@@ -162,6 +163,11 @@ export class Connection implements Subscriber {
     this.send({ t: "settled", id: queryId, tier });
   }
 
+  /** The client drops the query and fails its readers (an error with an id refuses it). */
+  sendQueryDropped(queryId: string, code: string, message: string): void {
+    this.send({ t: "error", code: code as ErrorCode, id: queryId, message });
+  }
+
   close(code: number, reason: string): void {
     if (this.closed) return;
     this.ws.close(code, reason.slice(0, 120));
@@ -227,7 +233,8 @@ export class Connection implements Subscriber {
           this.service.hub.subscribe(this, msg.id, this.service.lenses.queryToLayout(msg.query, this.schemaVersion));
           this.service.upstream?.subscribed(this, msg.id, msg.query, msg.tier);
         } catch (e) {
-          this.send({ t: "error", code: "bad_request", id: msg.id, message: `subscription ${msg.id} refused: ${(e as Error).message}` });
+          const code = e instanceof QueryBudgetError ? e.code : "bad_request";
+          this.send({ t: "error", code, id: msg.id, message: `subscription ${msg.id} refused: ${(e as Error).message}` });
         }
         return;
       }

@@ -155,3 +155,42 @@ describe("Connection.sendBatches", () => {
     expect(JSON.parse(String(sent[0]!.data))).toEqual({ t: "batches", batches });
   });
 });
+
+describe("SubscriptionHub query time budget (--max-query-ms)", () => {
+  class Dropped extends Recorder {
+    dropped: [string, string, string][] = [];
+    sendQueryDropped(id: string, code: string, message: string): void {
+      this.dropped.push([id, code, message]);
+    }
+  }
+
+  it("refuses a live query whose first evaluation goes over the budget, saying by how much and which flag", () => {
+    const { hub } = setup();
+    hub.queryBudgetMs = 0;
+    const sub = new Dropped();
+    expect(() => hub.subscribe(sub, "q", ownedBy("ann"))).toThrowError(/took \d+ ms to evaluate, over the server's budget of 0 ms per query \(--max-query-ms\)/);
+    expect(hub.subscriptionsOf(sub).count).toBe(0);
+    hub.queryBudgetMs = 10_000;
+    hub.subscribe(sub, "q", ownedBy("ann"));
+    expect(hub.subscriptionsOf(sub).count).toBe(1);
+  });
+
+  it("drops a query whose re-evaluation after a write goes over the budget; others keep their rows", () => {
+    const { hub, accept } = setup();
+    const slow = new Dropped();
+    const fast = new Dropped();
+    // A limit cannot be re-checked row by row: every write re-runs it (timed). A pure filter is
+    // matched per written row.
+    hub.subscribe(slow, "s", { table: "todos", conditions: [], orderBy: [], includes: [], limit: 5 });
+    hub.subscribe(fast, "f", ownedBy("ann"));
+    hub.queryBudgetMs = 0;
+    const write = insertTodo("u1", rowId(), { title: "x", owner: "ann" });
+    accept(write, null);
+    expect(slow.dropped).toEqual([["s", "query_too_slow", expect.stringMatching(/^live query s dropped: the query took \d+ ms/)]]);
+    expect(hub.subscriptionsOf(slow).count).toBe(0);
+    expect(fast.dropped).toEqual([]);
+    expect(fast.got.at(-1)!.map((b) => b.batchId)).toEqual([write.batchId]);
+    accept(insertTodo("u1", rowId(), { title: "y", owner: "ann" }), null);
+    expect(slow.dropped).toHaveLength(1); // gone: not evaluated again
+  });
+});

@@ -24,6 +24,20 @@ export interface Subscriber {
   sendSettled(queryId: string, tier: DurabilityTier): void;
   /** Rows that left every subscription of this subscriber without being written. */
   sendEvicted?(rows: { table: string; ids: string[] }[]): void;
+  /** The hub dropped this live query (it went over the query time budget). */
+  sendQueryDropped?(queryId: string, code: string, message: string): void;
+}
+
+/** A live query whose evaluation took longer than the server's per-query budget. */
+export class QueryBudgetError extends Error {
+  override name = "QueryBudgetError";
+  readonly code = "query_too_slow";
+  constructor(
+    readonly ms: number,
+    readonly budgetMs: number,
+  ) {
+    super(`the query took ${Math.round(ms)} ms to evaluate, over the server's budget of ${budgetMs} ms per query (--max-query-ms); narrow it (a where on an indexed column, a limit) or ask the operator to raise the budget`);
+  }
 }
 
 interface Group {
@@ -44,6 +58,37 @@ export class SubscriptionHub {
   private readonly families = new Map<string, QueryFamily<Group>>();
   /** The tier a first snapshot is complete at here: the core's is global, an edge's is edge. */
   settledTier: DurabilityTier = "global";
+  /**
+   * Per-query time budget (ms). SQLite cannot be interrupted mid-statement here, so a query is
+   * measured: over budget at subscribe, it is refused; over budget when a write re-evaluates it,
+   * it is dropped, so one query cannot stall the server again on every write.
+   */
+  queryBudgetMs = Number.POSITIVE_INFINITY;
+  private overBudget = new Map<Group, QueryBudgetError>();
+
+  /** A group's full evaluation, timed against the budget (an overrun is noted, then dropped). */
+  private evaluate(g: Group): Set<RowKey> {
+    const t = performance.now();
+    const rows = g.scope.evaluate(this.driver);
+    const ms = performance.now() - t;
+    if (ms > this.queryBudgetMs) this.overBudget.set(g, new QueryBudgetError(ms, this.queryBudgetMs));
+    return rows;
+  }
+
+  /** Drops the groups that went over budget, telling each member which query and why. */
+  private dropOverBudget(): void {
+    if (this.overBudget.size === 0) return;
+    const over = this.overBudget;
+    this.overBudget = new Map();
+    for (const [g, e] of over) {
+      for (const [sub, ids] of [...g.members]) {
+        for (const id of [...ids]) {
+          this.unsubscribe(sub, id);
+          sub.sendQueryDropped?.(id, e.code, `live query ${id} dropped: ${e.message}`);
+        }
+      }
+    }
+  }
 
   constructor(
     private readonly driver: SqlDriver,
@@ -68,7 +113,11 @@ export class SubscriptionHub {
     let g = this.groups.get(key);
     if (!g) {
       const scope = new QueryScope(query, this.schema(), sub.policy);
-      g = { key, scope, rows: scope.evaluate(this.driver), members: new Map(), policy: sub.policy, family: null };
+      const t = performance.now();
+      const rows = scope.evaluate(this.driver);
+      const ms = performance.now() - t;
+      if (ms > this.queryBudgetMs) throw new QueryBudgetError(ms, this.queryBudgetMs);
+      g = { key, scope, rows, members: new Map(), policy: sub.policy, family: null };
       this.groups.set(key, g);
       this.join(g);
     }
@@ -133,10 +182,11 @@ export class SubscriptionHub {
       g.scope = new QueryScope(g.scope.query, this.schema(), g.policy);
       g.family = null;
       this.join(g);
-      g.rows = g.scope.evaluate(this.driver);
+      g.rows = this.evaluate(g);
       this.noteLeaving(left, g, [...before].filter((k) => !g.rows.has(k)));
     }
     this.sendEvictions(left, new Set());
+    this.dropOverBudget();
   }
 
   private noteLeaving(left: Map<Subscriber, Set<RowKey>>, g: Group, leaving: Iterable<RowKey>): void {
@@ -214,7 +264,7 @@ export class SubscriptionHub {
       return { entering, leaving, relevant };
     }
     const before = g.rows;
-    const after = g.scope.evaluate(this.driver);
+    const after = this.evaluate(g);
     g.rows = after;
     for (const k of after) if (!before.has(k)) entering.push(k);
     for (const k of before) if (!after.has(k)) leaving.push(k);
@@ -295,6 +345,7 @@ export class SubscriptionHub {
     }
     // After the batch itself, so a client sees e.g. the membership delete before losing the rows.
     if (left.size > 0) this.sendEvictions(left, new Set(rows.map((r) => rowKey(r.table, r.id))));
+    this.dropOverBudget();
   }
 
   /**
@@ -309,7 +360,7 @@ export class SubscriptionHub {
     const left = new Map<Subscriber, Set<RowKey>>();
     for (const g of this.groupsReading(touched)) {
       const before = g.rows;
-      g.rows = g.scope.evaluate(this.driver);
+      g.rows = this.evaluate(g);
       this.noteLeaving(left, g, [...before].filter((k) => !g.rows.has(k)));
       for (const sub of g.members.keys()) {
         let p = plan.get(sub);
@@ -326,6 +377,7 @@ export class SubscriptionHub {
       }
     }
     if (left.size > 0) this.sendEvictions(left, keys);
+    this.dropOverBudget();
   }
 }
 

@@ -20,6 +20,8 @@ export interface ConnectionLimits {
   maxBatchWrites: number;
   /** Bytes of one column value (TEXT as UTF-8, or BLOB); over it: `value_too_large`. */
   maxValueBytes: number;
+  /** Milliseconds one live query may take to evaluate; over it: refused or dropped (`query_too_slow`). */
+  maxQueryMs: number;
 }
 
 export const DEFAULT_LIMITS: ConnectionLimits = {
@@ -29,6 +31,7 @@ export const DEFAULT_LIMITS: ConnectionLimits = {
   maxSubscriptions: 1_000,
   maxBatchWrites: 10_000,
   maxValueBytes: 2 * 1024 * 1024,
+  maxQueryMs: 2_000,
 };
 
 /** The connection limits set in `opts` (unset ones left out, so the defaults apply). */
@@ -73,6 +76,7 @@ export class SyncService {
     this.limits = { ...DEFAULT_LIMITS, ...pickLimits(opts.limits ?? {}) };
     engine.batchLimits = { maxBatchWrites: this.limits.maxBatchWrites, maxValueBytes: this.limits.maxValueBytes };
     this.hub = new SubscriptionHub(engine.driver, engine.log, () => engine.schema);
+    this.hub.queryBudgetMs = this.limits.maxQueryMs;
     enforcePermissions(this);
   }
 
