@@ -27,6 +27,8 @@ describe("jazz-tools server options", () => {
     expect(parse(["app"], { JAZZ_MAX_QUERY_MS: "750" }).maxQueryMs).toBe(750);
     expect(parse(["app"]).maxQueryMs).toBeUndefined(); // the service's default (2000) applies
     expect(() => parse(["app", "--max-query-ms", "0"])).toThrowError(UsageError);
+    expect(parse(["app", "--max-frame-bytes", "65536"]).maxFrameBytes).toBe(65536);
+    expect(parse(["app"], { JAZZ_MAX_FRAME_BYTES: "1024" }).maxFrameBytes).toBe(1024);
   });
 
   it("reads the documented environment variables; flags win", () => {

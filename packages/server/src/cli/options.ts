@@ -9,6 +9,8 @@ import type { ConnectionLimits } from "../sync/service.ts";
 
 /** Everything `jazz-tools server` takes; the connection limits' defaults are in sync/service.ts. */
 export interface ServerOptions extends Partial<ConnectionLimits> {
+  /** Largest WebSocket frame a client may send, in bytes (ws closes with 1009 over it); default 16 MiB. */
+  maxFrameBytes?: number;
   appId: string;
   /** Further apps served by the same process (`server A B`), each with its own data under
    *  <data-dir>/apps/<APP_ID>, catalogue and auth, sharing the other options. */
@@ -91,6 +93,9 @@ Options:
       --max-query-ms <MS>         Time one live query may take to evaluate; over it the query
                                   is refused or dropped, query_too_slow (default: 2000)
                                   [env: JAZZ_MAX_QUERY_MS]
+      --max-frame-bytes <BYTES>   Largest WebSocket frame a client may send; over it the
+                                  connection is closed with 1009 (default: 16777216)
+                                  [env: JAZZ_MAX_FRAME_BYTES]
       --allow-local-first-auth    Allow local-first auth (Authorization: Bearer <self-signed
                                   Jazz JWT)) [env: JAZZ_ALLOW_LOCAL_FIRST_AUTH]
                                   On by default in development; required when
@@ -133,6 +138,7 @@ const VALUE_FLAGS: Record<string, keyof ServerOptions> = {
   "--max-batch-writes": "maxBatchWrites",
   "--max-value-bytes": "maxValueBytes",
   "--max-query-ms": "maxQueryMs",
+  "--max-frame-bytes": "maxFrameBytes",
   "--backend-secret": "backendSecret",
   "--admin-secret": "adminSecret",
   "--upstream-url": "upstreamUrl",
@@ -247,6 +253,7 @@ export function parseServerArgs(argv: string[], env: Env = process.env): ServerO
     maxBatchWrites: positiveInt(raw.maxBatchWrites ?? nonEmpty(env.JAZZ_MAX_BATCH_WRITES), "--max-batch-writes"),
     maxValueBytes: positiveInt(raw.maxValueBytes ?? nonEmpty(env.JAZZ_MAX_VALUE_BYTES), "--max-value-bytes"),
     maxQueryMs: positiveInt(raw.maxQueryMs ?? nonEmpty(env.JAZZ_MAX_QUERY_MS), "--max-query-ms"),
+    maxFrameBytes: positiveInt(raw.maxFrameBytes ?? nonEmpty(env.JAZZ_MAX_FRAME_BYTES), "--max-frame-bytes"),
     allowLocalFirstAuth,
     backendSecret: raw.backendSecret ?? nonEmpty(env.JAZZ_BACKEND_SECRET),
     adminSecret,

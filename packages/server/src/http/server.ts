@@ -33,6 +33,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** The largest frame a client may send by default: a full batch of 2 MiB values fits. */
+export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
 export async function startSyncServer(
   opts: ServerOptions,
   /** Edge mode tuning (tests shorten the reconnect backoff towards the core). */
@@ -99,7 +102,7 @@ export async function startSyncServer(
   const { WebSocketServer } = requirePeer<{ WebSocketServer: typeof WebSocketServerType }>("ws", "The Jazz sync server");
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload: 16 * 1024 * 1024,
+    maxPayload: opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
     // Never echo the bearer subprotocol back: answer with the protocol name only.
     handleProtocols: (protocols) => (protocols.has(SYNC_SUBPROTOCOL) ? SYNC_SUBPROTOCOL : false),
   });

@@ -17,7 +17,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.stop()));
 });
 
-async function start(limits: Partial<ConnectionLimits>) {
+async function start(limits: Partial<ConnectionLimits> & { maxFrameBytes?: number }) {
   const server = await startLocalJazzServer({ appId: `limits-${Math.random().toString(36).slice(2)}`, ...limits });
   servers.push(server);
   await fetch(`${server.url}/apps/${server.appId}/admin/schema`, { method: "POST", headers: { "X-Jazz-Admin-Secret": server.adminSecret }, body: JSON.stringify({ schema }) });
@@ -27,6 +27,22 @@ const closed = (ws: WebSocket) => new Promise<number>((res) => ws.on("close", (c
 const wsUrl = (s: LocalJazzServer) => `${s.url.replace("http", "ws")}/apps/${s.appId}/ws`;
 
 describe("connection limits", () => {
+  it("closes a connection that sends a frame over --max-frame-bytes (1009); a bystander's writes go on", async () => {
+    const server = await start({ maxFrameBytes: 4096 });
+    const bystander = recordingClient(server.url, server.appId, { schema });
+    clients.push(bystander);
+    const u = localFirstAuth(server.appId);
+    const big = new WebSocket(wsUrl(server));
+    await new Promise((r) => big.on("open", r));
+    big.send(JSON.stringify({ t: "hello", v: 3, clientId: "big", auth: u.auth }));
+    const bigClosed = closed(big);
+    big.send(JSON.stringify({ t: "ping", n: 1, pad: "x".repeat(8000) }));
+    expect(await bigClosed).toBe(1009);
+    const id = batchId();
+    bystander.link.push({ batchId: id, ts: Date.now() * 1000, author: bystander.userId, kind: "direct", writes: [{ table: "notes", id: rowId(), op: "insert", values: { text: "small" } }] });
+    expect(await until(() => bystander.fateOf(id), "bystander's fate")).toMatchObject({ kind: "accepted" });
+  });
+
   it("closes a socket that sends no hello within the timeout", async () => {
     const server = await start({ helloTimeoutMs: 150 });
     const ws = new WebSocket(wsUrl(server));

@@ -28,6 +28,8 @@ export interface LocalJazzServerOptions extends Partial<ConnectionLimits> {
   production?: boolean;
   /** Reconnect backoff towards the core (edge mode). */
   backoff?: { baseMs?: number; capMs?: number; jitterMs?: number };
+  /** Largest WebSocket frame a client may send (default 16 MiB). */
+  maxFrameBytes?: number;
 }
 
 export interface LocalJazzServer {
@@ -58,6 +60,7 @@ export async function startLocalJazzServer(opts: LocalJazzServerOptions = {}): P
       upstreamUrl: opts.upstreamUrl,
       peerSecret: opts.peerSecret,
       production: opts.production ?? false,
+      ...(opts.maxFrameBytes !== undefined ? { maxFrameBytes: opts.maxFrameBytes } : {}),
       ...pickLimits(opts),
     },
     { backoff: opts.backoff },
