@@ -55,3 +55,4 @@ export {
   type AuthState,
   type AuthMode,
 } from "./session/session.ts";
+export { JazzError } from "./errors.ts";

@@ -1,10 +1,12 @@
+import { JazzError } from "@jazz-tools/core";
 import { createContext, useContext } from "react";
 import type { JazzClient } from "@jazz-tools/core/subscriptions";
 import type { Db } from "./types.ts";
 
 export const JazzClientContext = createContext<JazzClient<Db> | null>(null);
 
-export class JazzProviderMissingError extends Error {
+export class JazzProviderMissingError extends JazzError {
+  readonly code: string = "jazz_provider_missing";
   override name = "JazzProviderMissingError";
 }
 

@@ -1,17 +1,22 @@
 // Named errors the server and CLI raise. The CLI turns a UsageError into one line on stderr and
 // exit code 2; everything else is a bug or an environment failure (exit 1).
 
-export class UsageError extends Error {
+import { JazzError } from "@jazz-tools/core";
+
+export class UsageError extends JazzError {
+  readonly code: string = "usage";
   override name = "UsageError";
 }
 
 /** The data directory cannot be created, written or opened as a database. */
 export class DataDirError extends UsageError {
+  override readonly code: string = "data_dir";
   override name = "DataDirError";
 }
 
 /** A credential was refused; `reason` is what the client sees in getAuthState().error. */
-export class AuthError extends Error {
+export class AuthError extends JazzError {
+  readonly code: string = "auth";
   override name = "AuthError";
   constructor(
     readonly reason: "expired" | "invalid" | "missing" | "disabled",
@@ -22,7 +27,8 @@ export class AuthError extends Error {
 }
 
 /** Schema publish refused (production without admin secret, or an incompatible change). */
-export class SchemaPublishError extends Error {
+export class SchemaPublishError extends JazzError {
+  readonly code: string = "schema_publish";
   override name = "SchemaPublishError";
   constructor(
     readonly status: number,

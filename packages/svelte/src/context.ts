@@ -1,3 +1,4 @@
+import { JazzError } from "@jazz-tools/core";
 import { getContext, setContext } from "svelte";
 import type { Session } from "@jazz-tools/auth";
 import type { JazzClient } from "@jazz-tools/core/subscriptions";
@@ -10,7 +11,8 @@ export interface JazzContext {
   readonly client: JazzClient<Db> | null;
 }
 
-export class JazzContextMissingError extends Error {
+export class JazzContextMissingError extends JazzError {
+  readonly code: string = "jazz_context_missing";
   override name = "JazzContextMissingError";
 }
 

@@ -1,3 +1,4 @@
+import { JazzError } from "@jazz-tools/core";
 import {
   defineComponent,
   h,
@@ -17,7 +18,8 @@ type ClientInput = JazzClient<Db> | Promise<JazzClient<Db>>;
 
 export const JazzClientKey: InjectionKey<ShallowRef<JazzClient<Db> | null>> = Symbol("jazz-client");
 
-export class JazzProviderMissingError extends Error {
+export class JazzProviderMissingError extends JazzError {
+  readonly code: string = "jazz_provider_missing";
   override name = "JazzProviderMissingError";
 }
 

@@ -1,3 +1,4 @@
+import { JazzError } from "../errors.ts";
 import { AuthSecretError, generateAuthSecret, validateAuthSecret } from "../secret/secret.ts";
 
 /** Storage the secret lives in: `localStorage` by default; sync or async methods both work. */
@@ -16,7 +17,8 @@ export interface BrowserAuthSecretStoreOptions {
   storage?: AuthSecretStorage;
 }
 
-export class AuthSecretStoreError extends Error {
+export class AuthSecretStoreError extends JazzError {
+  readonly code: string = "auth_secret_store";
   override name = "AuthSecretStoreError";
 }
 

@@ -1,5 +1,6 @@
 // The unsigned part of a local-first token, `b64url(header).b64url(claims)`: no crypto here, so
 // the async (WebCrypto) and sync (noble) signers share it without pulling each other in.
+import { JazzError } from "../errors.ts";
 import { utf8ToBase64Url } from "../encoding/base64url.ts";
 import { ANONYMOUS_ISSUER, LOCAL_FIRST_ISSUER, MAX_TOKEN_TTL_SECONDS, SESSION_TOKEN_TTL_SECONDS, type JazzIssuer } from "./constants.ts";
 
@@ -23,7 +24,8 @@ export interface LocalFirstClaims {
   exp: number;
 }
 
-export class TokenMintError extends Error {
+export class TokenMintError extends JazzError {
+  readonly code: string = "token_mint";
   override name = "TokenMintError";
 }
 

@@ -1,4 +1,6 @@
 // PasskeyBackupError: codes and fixed messages (kept apart so assertion checks can be tested in Node).
+import { JazzError } from "../errors.ts";
+
 export type PasskeyBackupErrorCode =
   | "not-supported"
   | "invalid-secret"
@@ -18,7 +20,7 @@ const MESSAGES: Record<PasskeyBackupErrorCode, string> = {
   "verification-failed": "The passkey was used without user verification",
 };
 
-export class PasskeyBackupError extends Error {
+export class PasskeyBackupError extends JazzError {
   override name = "PasskeyBackupError";
   constructor(readonly code: PasskeyBackupErrorCode, options?: { cause?: unknown; detail?: string }) {
     super(options?.detail ? `${MESSAGES[code]}: ${options.detail}` : MESSAGES[code], { cause: options?.cause });

@@ -1,12 +1,13 @@
 // jazz-tools/passphrase — BIP-39 (English, 24 words) over the 32-byte secret. Its own entry so
 // the 2048-word list only loads where a recovery phrase is shown or typed.
+import { JazzError } from "../errors.ts";
 import { entropyToMnemonic, mnemonicToEntropy } from "@scure/bip39";
 import { wordlist } from "@scure/bip39/wordlists/english.js";
 import { authSecretFromBytes, validateAuthSecret } from "../secret/secret.ts";
 
 export type RecoveryPhraseErrorCode = "invalid-length" | "invalid-word" | "invalid-checksum" | "invalid-secret";
 
-export class RecoveryPhraseError extends Error {
+export class RecoveryPhraseError extends JazzError {
   override name = "RecoveryPhraseError";
   constructor(readonly code: RecoveryPhraseErrorCode, message: string) {
     super(message);

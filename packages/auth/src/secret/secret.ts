@@ -1,10 +1,12 @@
+import { JazzError } from "../errors.ts";
 import { base64UrlToBytes, bytesToBase64Url, Base64UrlError } from "../encoding/base64url.ts";
 
 export const AUTH_SECRET_BYTES = 32;
 /** 32 bytes as unpadded base64url. */
 export const AUTH_SECRET_LENGTH = 43;
 
-export class AuthSecretError extends Error {
+export class AuthSecretError extends JazzError {
+  readonly code: string = "auth_secret";
   override name = "AuthSecretError";
 }
 

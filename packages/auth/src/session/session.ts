@@ -1,3 +1,4 @@
+import { JazzError } from "../errors.ts";
 import { base64UrlToUtf8 } from "../encoding/base64url.ts";
 import { ANONYMOUS_ISSUER, LOCAL_FIRST_ISSUER } from "../jwt/constants.ts";
 
@@ -16,7 +17,8 @@ export interface AuthState {
   error?: "expired" | "missing" | "invalid" | "disabled";
 }
 
-export class AuthPrincipalChangeError extends Error {
+export class AuthPrincipalChangeError extends JazzError {
+  readonly code: string = "auth_principal_change";
   override name = "AuthPrincipalChangeError";
   constructor() {
     super("Changing auth principal on a live client is not supported. Recreate the Db.");

@@ -2,6 +2,7 @@
 // hydrated from the durable worker's OPFS image, linked to that worker. Memory: the mirror
 // alone (linked straight to a server when serverUrl is set), no worker, no OPFS.
 
+import { JazzError } from "@jazz-tools/core";
 import { checkServerUrl, createDbFromParts, Db, DbConfigError, type DbConfig, type ReplicaLink, type RuntimeSchema } from "@jazz-tools/core";
 import type { ServerLink } from "@jazz-tools/core/sync";
 import { loadWaSqlite } from "../sqlite/load.ts";
@@ -50,12 +51,14 @@ export interface BrowserLifecycle {
 
 export type BrowserDb = Db & BrowserLifecycle;
 
-export class StorageResetUnavailableError extends Error {
+export class StorageResetUnavailableError extends JazzError {
+  readonly code: string = "storage_reset_unavailable";
   override name = "StorageResetUnavailableError";
 }
 
 /** The Jazz worker could not open its database for a reason other than OPFS being unavailable. */
-export class BrowserStorageError extends Error {
+export class BrowserStorageError extends JazzError {
+  readonly code: string = "browser_storage";
   override name = "BrowserStorageError";
 }
 

@@ -2,6 +2,8 @@
 // browser createDb client registers (issue #4: "for every live client"; the reference lists
 // only framework clients), and the framework adapters' createJazzClient registers too.
 
+import { JazzError } from "@jazz-tools/core";
+
 export interface WindowStorageClient {
   deleteClientStorage(): Promise<void>;
   shutdown(): Promise<void>;
@@ -12,7 +14,8 @@ interface Context {
   namespace: string;
 }
 
-export class WindowStorageError extends Error {
+export class WindowStorageError extends JazzError {
+  readonly code: string = "window_storage";
   override name = "WindowStorageError";
 }
 

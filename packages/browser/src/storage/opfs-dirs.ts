@@ -1,11 +1,14 @@
 // Where a namespace's files live in OPFS, and deleting them. Kept apart from ../worker/opfs.ts
 // (which loads wa-sqlite's OPFS VFS) because tabs use it too: a page must not load the VFS.
 
+import { JazzError } from "@jazz-tools/core";
+
 const ROOT_DIR = "jazz";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** OPFS could not be used (e.g. SecurityError in a private window). */
-export class OpfsUnavailableError extends Error {
+export class OpfsUnavailableError extends JazzError {
+  readonly code: string = "opfs_unavailable";
   override name = "OpfsUnavailableError";
 }
 

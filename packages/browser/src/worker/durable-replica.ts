@@ -8,6 +8,7 @@
 // transactions are only queued in the outbox — like the mirror Db, the replica applies them
 // once the server accepts them. Without one, the worker is the authority and applies all.
 
+import { JazzError } from "@jazz-tools/core";
 import type { Batch, BatchFate, RowState, RuntimeSchema, SqlDriver } from "@jazz-tools/core";
 import { decodeBatch, encodeBatch } from "./batch-codec.ts";
 import type { UndoLog, RetractableEngine, RetractedRow } from "./undo-log.ts";
@@ -50,7 +51,8 @@ export interface DurableDatabase {
 }
 
 /** A transaction whose `hold` answered false: nothing of it was committed. */
-export class TransactionHeldBackError extends Error {
+export class TransactionHeldBackError extends JazzError {
+  readonly code: string = "transaction_held_back";
   override name = "TransactionHeldBackError";
   constructor() {
     super("the transaction was rolled back: its batch was abandoned before commit");

@@ -13,6 +13,7 @@
 // client.activeQuerySubscriptions.changed; events heard: devtools.connected,
 // devtools.disconnected (the inspector went away: its subscriptions end).
 
+import { JazzError } from "../errors/base.ts";
 import type { Db } from "../db/db.ts";
 import type { DbConfig } from "../db/types.ts";
 import type { DurabilityTier } from "../engine/batch.ts";
@@ -28,7 +29,8 @@ export interface DevtoolsTransport {
 }
 
 /** A devtools request the bridge cannot carry out (its text is what the inspector shows). */
-export class DevtoolsBridgeError extends Error {
+export class DevtoolsBridgeError extends JazzError {
+  readonly code: string = "devtools_bridge";
   override name = "DevtoolsBridgeError";
 }
 

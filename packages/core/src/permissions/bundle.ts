@@ -6,6 +6,8 @@
 // outermost scope, and every `exists` pushes the row it ranges over. A column operand names its
 // scope by `up` = how many scopes outwards it sits from the innermost one (0 = innermost).
 
+import { JazzError } from "../errors/base.ts";
+
 export const BUNDLE_FORMAT = "jazz-permissions";
 export const BUNDLE_VERSION = 1;
 
@@ -85,7 +87,8 @@ export interface PolicySession {
   authMode?: string;
 }
 
-export class InvalidPermissionsBundleError extends Error {
+export class InvalidPermissionsBundleError extends JazzError {
+  readonly code: string = "invalid_permissions_bundle";
   override name = "InvalidPermissionsBundleError";
 }
 

@@ -4,6 +4,7 @@
 // real tables. Checking before applying matters: an insert must not be able to satisfy its own
 // policy (e.g. inserting yourself as admin to pass "is admin").
 
+import { JazzError } from "../errors/base.ts";
 import type { SqlDriver, SqlValue } from "../sql/driver.ts";
 import type { RowWrite } from "../engine/batch.ts";
 import { MAGIC_PROVENANCE, quoteIdent, visibleRowPredicate } from "../engine/layout.ts";
@@ -15,7 +16,7 @@ export type StoredRow = Record<string, SqlValue>;
 export type WriteOp = "insert" | "update" | "delete";
 
 /** A write the active permissions do not grant. Message: the reference's text. */
-export class PolicyDeniedError extends Error {
+export class PolicyDeniedError extends JazzError {
   override name = "PolicyDeniedError";
   readonly code = "policy_denied";
   constructor(

@@ -6,6 +6,7 @@
 // NULL behaves as false, exactly like our semantics; under `not` the operand is wrapped in
 // ifnull(…, 0) so "not (NULL)" is true, as in the JS semantics (a missing value does not match).
 
+import { JazzError } from "../errors/base.ts";
 import type { SqlValue } from "../sql/driver.ts";
 import type { ColumnType, RuntimeSchema } from "../schema/runtime.ts";
 import { quoteIdent, visibleRowPredicate } from "../engine/layout.ts";
@@ -31,7 +32,8 @@ export type PolicyOp = "read" | "insert" | "update" | "delete";
 /** The query compiler's hook: a predicate to AND into every access of `table` aliased `alias`. */
 export type PolicyHook = (table: string, op: "read" | "update" | "delete", alias: string) => SqlFragment | null;
 
-export class PolicyCompileError extends Error {
+export class PolicyCompileError extends JazzError {
+  readonly code: string = "policy_compile";
   override name = "PolicyCompileError";
 }
 

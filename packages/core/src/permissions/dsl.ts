@@ -4,6 +4,7 @@
 // references; `session.x` gives session references; both resolve to operands at the end, once
 // we know which exists-scope each reference sits in.
 
+import { JazzError } from "../errors/base.ts";
 import type { RuntimeSchema } from "../schema/runtime.ts";
 import type { QueryLike } from "../query/ir.ts";
 import {
@@ -19,7 +20,8 @@ import {
   type TablePolicies,
 } from "./bundle.ts";
 
-export class PermissionsDefinitionError extends Error {
+export class PermissionsDefinitionError extends JazzError {
+  readonly code: string = "permissions_definition";
   override name = "PermissionsDefinitionError";
 }
 

@@ -3,6 +3,7 @@
 // asking for the same query shares one Db subscription; they are ref-counted by listeners and
 // released `gcTimeMs` after the last one leaves (a remount within that window reuses the rows).
 
+import { JazzError } from "../errors/base.ts";
 import type { QueryLike } from "../query/ir.ts";
 import { shareRows } from "./share.ts";
 import type { LiveQueryOptions, LiveQuerySource, SubscriptionDelta } from "./types.ts";
@@ -10,7 +11,8 @@ import type { LiveQueryOptions, LiveQuerySource, SubscriptionDelta } from "./typ
 export type Row = { id: string };
 export type ObserverListener<T> = (rows: T[], change: SubscriptionDelta<T> | undefined) => void;
 
-export class SubscriptionStoreClosedError extends Error {
+export class SubscriptionStoreClosedError extends JazzError {
+  readonly code: string = "subscription_store_closed";
   override name = "SubscriptionStoreClosedError";
 }
 

@@ -1,7 +1,10 @@
 // The sync URL rules (kept out of ./protocol.ts so createDb can check a serverUrl without
 // loading the protocol: the sync client is loaded lazily).
 
-export class ProtocolError extends Error {
+import { JazzError } from "../errors/base.ts";
+
+export class ProtocolError extends JazzError {
+  readonly code: string = "protocol";
   override name = "ProtocolError";
 }
 

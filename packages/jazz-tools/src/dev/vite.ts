@@ -4,6 +4,7 @@
 // VITE_JAZZ_SERVER_URL, and publishes schema.ts / permissions.ts on startup and on every change
 // (loaded through Vite's module runner, published as `jazz-tools deploy` publishes them).
 
+import { JazzError } from "@jazz-tools/core";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -31,7 +32,8 @@ export interface JazzPluginOptions {
   adminSecret?: string;
 }
 
-export class JazzPluginError extends Error {
+export class JazzPluginError extends JazzError {
+  readonly code: string = "jazz_plugin";
   override name = "JazzPluginError";
 }
 

@@ -40,6 +40,7 @@ export type RequestLike =
   | { headers: Record<string, string | string[] | undefined> };
 
 export class BackendAuthError extends AuthError {
+  override readonly code: string = "backend_auth";
   override name = "BackendAuthError";
 }
 

@@ -7,6 +7,7 @@
 // client drops its copy. Batches are projected per connection onto the readable rows (see
 // ./permissions.ts); replica stores apply a known batch's new rows (idempotent per write).
 
+import { JazzError } from "@jazz-tools/core";
 import type { Batch, DurabilityTier, PolicyHook, QueryIR, RuntimeSchema, SqlDriver } from "@jazz-tools/core";
 import type { BatchLog } from "../storage/log.ts";
 import { QueryScope, rowKey, splitRowKey, type RowKey } from "./scope.ts";
@@ -29,7 +30,7 @@ export interface Subscriber {
 }
 
 /** A live query whose evaluation took longer than the server's per-query budget. */
-export class QueryBudgetError extends Error {
+export class QueryBudgetError extends JazzError {
   override name = "QueryBudgetError";
   readonly code = "query_too_slow";
   constructor(
