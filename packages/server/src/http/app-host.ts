@@ -2,6 +2,7 @@
 // and connections, and the HTTP routes under /apps/<appId>/. The process-wide parts (the HTTP
 // listener, /health, the WebSocket upgrade) live in ./server.ts, which can host several apps.
 
+import { header, json } from "./respond.ts";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import { normalizeAudience } from "@jazz-tools/auth";
@@ -150,7 +151,7 @@ export class HostedApp {
         if (body.permissions !== undefined) this.service.publishPermissions(body.permissions, { admin });
         // Every data branch follows the app's catalogue.
         await this.forEachBranch((b) => b.adoptCatalogue(engine.schema, engine.permissions));
-        json(res, 200, { schema: engine.schema, permissions: engine.permissions, hash: this.currentSchemaHash() });
+        json(res, 200, { schema: engine.schema, permissions: engine.permissions, hash: headHash(this.service) });
         return true;
       }
     } catch (e) {
@@ -175,11 +176,6 @@ export class HostedApp {
     void this.forEachBranch((b) => b.closeStorage());
   }
 
-  /** The head schema version's hash, or null before any table exists. */
-  private currentSchemaHash(): string | null {
-    return headHash(this.service);
-  }
-
   private async adminFrom(req: IncomingMessage): Promise<boolean> {
     const secret = header(req, "x-jazz-admin-secret");
     if (secret === undefined) return false;
@@ -192,15 +188,6 @@ export class HostedApp {
   }
 }
 
-export function header(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-export function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "Content-Type": "application/json" });
-  res.end(JSON.stringify(body));
-}
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];

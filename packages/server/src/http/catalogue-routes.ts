@@ -5,12 +5,9 @@
 import { MigrationError, findLensPath, parseMigrationLens, schemaHash, type MigrationLens, type RuntimeSchema } from "@jazz-tools/core";
 import type { ServerResponse } from "node:http";
 import { SchemaPublishError } from "../errors.ts";
+import { json } from "./respond.ts";
 import type { SyncService } from "../sync/service.ts";
 
-const json = (res: ServerResponse, status: number, body: unknown) => {
-  res.writeHead(status, { "Content-Type": "application/json" });
-  res.end(JSON.stringify(body));
-};
 
 /** The head version: the last one published, or (a data dir from before versions) the layout's. */
 export function headHash(service: SyncService): string | null {

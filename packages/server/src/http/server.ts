@@ -12,7 +12,8 @@ import { UsageError } from "../errors.ts";
 import { Connection } from "../sync/connection.ts";
 import type { SyncService } from "../sync/service.ts";
 import type { EdgeUpstream } from "../edge/upstream.ts";
-import { HostedApp, header, json, type AppOptions, type EdgeTuning } from "./app-host.ts";
+import { HostedApp, type AppOptions, type EdgeTuning } from "./app-host.ts";
+import { header, json } from "./respond.ts";
 
 export { HostedApp, type AppOptions, type EdgeTuning } from "./app-host.ts";
 

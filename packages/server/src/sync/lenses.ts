@@ -55,14 +55,6 @@ export class SchemaLenses {
     );
   }
 
-  /** Does a client on `version` need its rows and queries translated? */
-  translates(version: string | null): boolean {
-    const head = this.head;
-    if (!version || !head || version === head) return false;
-    const p = this.path(version, head);
-    return !!p && p.length > 0;
-  }
-
   /** True when the client's version names things as the layout does (its local checks apply). */
   sameNames(version: string | null): boolean {
     const head = this.head;
