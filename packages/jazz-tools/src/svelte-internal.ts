@@ -15,3 +15,4 @@ export {
 } from "@jazz-tools/core/subscriptions";
 export type { DbConfig, RowOf, QueryLike, SyncStatus, FileReadOptions } from "@jazz-tools/core";
 export { createDb, registerWindowClient, attachDevTools, type BrowserDb } from "@jazz-tools/browser";
+export { JazzError } from "@jazz-tools/core";

@@ -27,16 +27,15 @@ const app = s.defineApp({
 type Todo = { id: string; title: string; done: boolean };
 
 let n = 0;
-const memoryConfig = (extra: Partial<DbConfig> = {}): DbConfig => ({
+const localConfig = (extra: Partial<DbConfig> = {}): DbConfig => ({
   appId: `react-binding-${Date.now()}-${n++}`,
-  driver: { type: "memory" },
   secret: generateAuthSecret(),
   ...extra,
 });
 
 const clients: JazzClient[] = [];
-async function memoryClient(): Promise<JazzClient> {
-  const client = await createJazzClient(memoryConfig());
+async function localClient(): Promise<JazzClient> {
+  const client = await createJazzClient(localConfig());
   clients.push(client);
   return client;
 }
@@ -48,7 +47,7 @@ afterEach(async () => {
 
 describe("useAll", () => {
   it("is undefined with no query and while loading, then gives the rows", async () => {
-    const client = await memoryClient();
+    const client = await localClient();
     client.db.insert(app.todos, { title: "one", done: false });
     const seen: Array<Todo[] | undefined> = [];
     function List({ on }: { on: boolean }) {
@@ -64,7 +63,7 @@ describe("useAll", () => {
   });
 
   it("with memo rows, updating one field of one row re-renders only that row; others keep identity", async () => {
-    const client = await memoryClient();
+    const client = await localClient();
     const ids = Array.from({ length: 20 }, (_, i) => client.db.insert(app.todos, { title: `t${i}`, done: false }).value.id);
     const renders = new Map<string, number>();
     const Row = memo(function Row({ todo }: { todo: Todo }) {
@@ -91,7 +90,7 @@ describe("useAll", () => {
   });
 
   it("a controlled input bound to a row field keeps its caret when typing in the middle", async () => {
-    const client = await memoryClient();
+    const client = await localClient();
     const id = client.db.insert(app.todos, { title: "Hello world", done: false }).value.id;
     function Editor() {
       const db = useDb();
@@ -110,7 +109,7 @@ describe("useAll", () => {
   });
 
   it("useAllSuspense shows the fallback, then the rows", async () => {
-    const client = await memoryClient();
+    const client = await localClient();
     client.db.insert(app.todos, { title: "s", done: false });
     function List() {
       const todos = useAllSuspense(app.todos);
@@ -132,7 +131,7 @@ describe("useAll", () => {
 
 describe("JazzProvider", () => {
   it("creates one client under StrictMode and registers it with window.__jazz", async () => {
-    const config = memoryConfig();
+    const config = localConfig();
     // Count every client registered for this app (a created-then-discarded one would show here).
     const w = window as any;
     const contexts: Set<{ namespace: string }> = (w.__jazzWindowStorageContexts__ ??= new Set());
@@ -161,7 +160,7 @@ describe("JazzProvider", () => {
   });
 
   it("recreates the client when the config changes and shuts the old one down", async () => {
-    const first = memoryConfig();
+    const first = localConfig();
     const second = { ...first, secret: generateAuthSecret() };
     const dbs: JazzClient[] = [];
     function Probe() {
@@ -189,7 +188,7 @@ describe("JazzProvider", () => {
       login = auth.login;
       if (auth.isLoading || !auth.secret) return <p>auth…</p>;
       return (
-        <JazzProvider config={{ appId: `lfa-${n++}`, driver: { type: "memory" }, secret: auth.secret }} fallback={<p>db…</p>}>
+        <JazzProvider config={{ appId: `lfa-${n++}`, secret: auth.secret }} fallback={<p>db…</p>}>
           <User />
         </JazzProvider>
       );
@@ -219,7 +218,7 @@ describe("onJWTExpired", () => {
     }
     render(
       <JazzProvider
-        config={{ appId: `jwt-${n++}`, driver: { type: "memory" }, jwtToken: jwt(now - 10) }}
+        config={{ appId: `jwt-${n++}`, jwtToken: jwt(now - 10) }}
         onJWTExpired={async () => (calls++, jwt(now + 3600))}
       >
         <State />
@@ -232,7 +231,7 @@ describe("onJWTExpired", () => {
 
 describe("writes from components", () => {
   it("an insert from a click shows in the same event", async () => {
-    const client = await memoryClient();
+    const client = await localClient();
     function Adder() {
       const db = useDb();
       const todos = useAll(app.todos) ?? [];
@@ -255,7 +254,7 @@ describe("writes from components", () => {
 describe("useSyncStatus", () => {
   it("re-renders with the Db's sync status: pending writes and an unreachable server's reason (StrictMode)", async () => {
     // A real link to a port nothing listens on: the status moves on its own.
-    const client = await createJazzClient(memoryConfig({ serverUrl: "http://127.0.0.1:9" }));
+    const client = await createJazzClient(localConfig({ serverUrl: "http://127.0.0.1:9" }));
     clients.push(client);
     function Status() {
       const s = useSyncStatus();
@@ -268,14 +267,15 @@ describe("useSyncStatus", () => {
   });
 
   it("a local-only client is closed with nothing pending", async () => {
-    const client = await memoryClient();
+    const client = await localClient();
     function Status() {
       const s = useSyncStatus();
       return <p data-testid="status">{`${s.connection}|${s.pendingBatches}`}</p>;
     }
     render(<JazzProvider client={client}><Status /></JazzProvider>);
     act(() => void client.db.insert(app.todos, { title: "x", done: false }));
-    expect(screen.getByTestId("status").textContent).toBe("closed|0");
+    // The worker commits it at once (no server: local is final), leaving nothing pending.
+    await waitFor(() => expect(screen.getByTestId("status").textContent).toBe("closed|0"));
   });
 });
 
@@ -285,7 +285,7 @@ describe("useFileUrl", () => {
     files: s.table({ name: s.string().optional(), mimeType: s.string(), partIds: s.array(s.ref("file_parts")), partSizes: s.array(s.int()) }),
   });
   it("gives an object URL with the file's bytes and type, and revokes it on unmount", async () => {
-    const client = await memoryClient();
+    const client = await localClient();
     const file = await client.db.createFileFromBlob(files, new Blob(["hello file"], { type: "text/plain" }));
     function Link() {
       const { url } = useFileUrl(files, file);
@@ -303,7 +303,7 @@ describe("useFileUrl", () => {
   });
 
   it("reports a file that cannot be loaded as error", async () => {
-    const client = await memoryClient();
+    const client = await localClient();
     function Link() {
       const { url, error } = useFileUrl(files, "0190a5c4-8f1e-7c3a-9b2d-4e5f6a7b8c9d");
       return <p data-testid="state">{error ? error.name : (url ?? "loading")}</p>;

@@ -17,7 +17,7 @@ import { app, type Counts } from "./test-fixtures/schema.ts";
 let n = 0;
 const clients: JazzClient[] = [];
 async function memoryClient(): Promise<JazzClient> {
-  const client = await createJazzClient({ appId: `svelte-binding-${Date.now()}-${n++}`, driver: { type: "memory" }, secret: generateAuthSecret() });
+  const client = await createJazzClient({ appId: `svelte-binding-${Date.now()}-${n++}`, secret: generateAuthSecret() });
   clients.push(client);
   return client;
 }
@@ -129,7 +129,7 @@ describe("LocalFirstAuth", () => {
 
 describe("SyncStatus (Svelte)", () => {
   it(".current follows the Db's sync status: pending writes, then an unreachable server's reason", async () => {
-    const client = await createJazzClient({ appId: `svelte-status-${n++}`, driver: { type: "memory" }, secret: generateAuthSecret(), serverUrl: "http://127.0.0.1:9" });
+    const client = await createJazzClient({ appId: `svelte-status-${n++}`, secret: generateAuthSecret(), serverUrl: "http://127.0.0.1:9" });
     clients.push(client);
     render(Harness, { client, inner: Status });
     await screen.findByTestId("status");

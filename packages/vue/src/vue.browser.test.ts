@@ -15,7 +15,7 @@ type Todo = { id: string; title: string; done: boolean };
 let n = 0;
 const clients: JazzClient[] = [];
 async function memoryClient(): Promise<JazzClient> {
-  const client = await createJazzClient({ appId: `vue-binding-${Date.now()}-${n++}`, driver: { type: "memory" }, secret: generateAuthSecret() });
+  const client = await createJazzClient({ appId: `vue-binding-${Date.now()}-${n++}`, secret: generateAuthSecret() });
   clients.push(client);
   return client;
 }
@@ -214,7 +214,7 @@ describe("JazzProvider (Vue)", () => {
 
 describe("useSyncStatus (Vue)", () => {
   it("is a ref that follows the Db's sync status: pending writes, then an unreachable server's reason", async () => {
-    const client = await createJazzClient({ appId: `vue-status-${n++}`, driver: { type: "memory" }, secret: generateAuthSecret(), serverUrl: "http://127.0.0.1:9" });
+    const client = await createJazzClient({ appId: `vue-status-${n++}`, secret: generateAuthSecret(), serverUrl: "http://127.0.0.1:9" });
     clients.push(client);
     const Status = defineComponent({
       setup() {

@@ -37,13 +37,13 @@ function request(command: string, payload: unknown = {}): Promise<Record<string,
 
 describe("attachDevTools (window.postMessage, jazz-devtools-v1) in Chromium", () => {
   it("serves a client's Db to the inspector on the page's window, in dev mode, until detached", async () => {
-    const db = await createDb({ appId: "app-" + hexId(), secret: generateAuthSecret(), driver: { type: "memory" } });
+    const db = await createDb({ appId: "app-" + hexId(), secret: generateAuthSecret() });
     dbs.push(db);
     const detach = attachDevTools({ db }, { wasmSchema: todoSchema });
     expect(db.devMode).toBe(true);
     expect(await request("bridge.handshake")).toMatchObject({ ok: true, payload: { ready: true } });
     const announce = await request("devtools.announce");
-    expect(announce?.payload).toMatchObject({ ready: true, wasmSchema: todoSchema, dbConfig: { devMode: true, driver: { type: "memory" } } });
+    expect(announce?.payload).toMatchObject({ ready: true, wasmSchema: todoSchema, dbConfig: { devMode: true } });
 
     const deltas: unknown[] = [];
     const onEvent = (e: MessageEvent) => {
@@ -69,7 +69,7 @@ describe("attachDevTools (window.postMessage, jazz-devtools-v1) in Chromium", ()
   });
 
   it("ignores requests from other windows (a frame posting to its parent)", async () => {
-    const db = await createDb({ appId: "app-" + hexId(), driver: { type: "memory" } });
+    const db = await createDb({ appId: "app-" + hexId() });
     dbs.push(db);
     const detach = attachDevTools(db, todoSchema);
     const frame = document.createElement("iframe");

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { schema as s } from "@jazz-tools/core";
 import { hexId, todos, type Todo } from "../testing/fixtures.ts";
 import { createDb, StorageResetUnavailableError, type BrowserDb, type BrowserDbConfig } from "./create-db.ts";
+import { DbConfigError } from "@jazz-tools/core";
 
 const dbs: BrowserDb[] = [];
 async function open(config: Partial<BrowserDbConfig> & { secret?: string }): Promise<BrowserDb> {
@@ -110,7 +111,7 @@ describe("createDb in the browser (persistent, default)", () => {
     const proof = db.getLocalFirstIdentityProof({ audience: "signup", ttlSeconds: 60 });
     expect(proof).toBeInstanceOf(Promise);
     expect(verifyLocalFirstIdentityProof((await proof)!, "signup")).toMatchObject({ ok: true, id: deriveLocalFirstIdentity(secret).userId });
-    expect(await (await open({ driver: { type: "memory" } })).getLocalFirstIdentityProof()).toBeNull();
+    expect(await (await open({})).getLocalFirstIdentityProof()).toBeNull(); // anonymous: no secret
   });
 
   it("keeps two users of one app apart", async () => {
@@ -229,6 +230,10 @@ describe("createDb in the browser (persistent, default)", () => {
 });
 
 describe("createDb in the browser with driver memory", () => {
+  it("refuses driver memory without a serverUrl (nothing would be kept anywhere), with the reference's text", async () => {
+    await expect(createDb({ appId: "app-" + hexId(), driver: { type: "memory" } } as BrowserDbConfig)).rejects.toThrow(new DbConfigError("driver.type='memory' requires serverUrl."));
+  });
+
   it("runs the mirror alone: no worker, no OPFS", async () => {
     const RealWorker = globalThis.Worker;
     let workers = 0;
@@ -239,10 +244,11 @@ describe("createDb in the browser with driver memory", () => {
       }
     };
     try {
-      const db = await open({ secret: generateAuthSecret(), driver: { type: "memory" } });
+      // Memory mode needs a server (none listens here: the link stays offline, the mirror works).
+      const db = await open({ secret: generateAuthSecret(), driver: { type: "memory" }, serverUrl: "http://127.0.0.1:9" });
       expect(db.storage).toMatchObject({ kind: "memory", fallback: false });
       const seen: number[] = [];
-      db.subscribeAll(todos, (d) => seen.push(d.all.length));
+      db.subscribeAll(todos, (d) => seen.push(d.all.length), { tier: "local" });
       await vi.waitFor(() => expect(seen).toEqual([0]));
       db.insert(todos, { title: "m", batch: 1 });
       expect(seen.at(-1)).toBe(1);

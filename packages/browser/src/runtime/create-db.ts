@@ -81,6 +81,8 @@ async function openDb(config: BrowserDbConfig): Promise<BrowserDb> {
   if (!config || typeof config.appId !== "string" || !config.appId)
     throw new DbConfigError("DbConfig error: appId must be a non-empty string.");
   checkServerUrl(config);
+  // The docs: memory mode keeps nothing locally, so it needs a server (the reference's text).
+  if (d?.type === "memory" && !config.serverUrl) throw new DbConfigError("driver.type='memory' requires serverUrl.");
   // WebCrypto derives the user id (and keeps the key for the first token): no pure-JS crypto here.
   const namespace = namespaceFor(config, config.secret ? (await deriveLocalFirstIdentityAsync(config.secret)).userId : null);
   const wasmModule = config.runtimeSources?.wasmModule ?? (await compileWasm(config.runtimeSources?.wasmUrl));

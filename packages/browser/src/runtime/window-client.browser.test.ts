@@ -48,7 +48,7 @@ describe("window.__jazz", () => {
 
   it("lists every createDb client (persistent or memory) until it shuts down; registering again only counts", async () => {
     const persistent = await createDb({ appId: "app-" + hexId(), secret: generateAuthSecret() });
-    const memory = await createDb({ appId: "app-" + hexId(), driver: { type: "memory" } });
+    const memory = await createDb({ appId: "app-" + hexId(), driver: { type: "memory" }, serverUrl: "http://127.0.0.1:9" });
     dbs.push(persistent, memory);
     expect(w().listLiveStorageNamespaces()).toEqual([persistent.storage.namespace, memory.storage.namespace].sort());
     // A framework client registers the same Db again; undoing that leaves it listed.
