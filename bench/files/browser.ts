@@ -10,17 +10,13 @@ import { build, preview } from "vite";
 import { chromiumArgs, chromiumPath } from "../../vitest.config.ts";
 import { publishCatalogue } from "../../packages/server/src/publish.ts";
 import { startServerProcess } from "../../packages/server/src/testing/spawn.ts";
-import { schema as s } from "../../packages/core/src/index.ts";
+import { filesApp as app } from "./app.ts";
 import { numberFlag as flag } from "../flags.ts";
 
 const MB = flag("mb", 20);
 const RUNS = flag("runs", 3);
 const APP = "bench-files-browser";
 const ADMIN = "bench-admin";
-const app = s.defineApp({
-  file_parts: s.table({ data: s.bytes() }),
-  files: s.table({ name: s.string().optional(), mimeType: s.string(), partIds: s.array(s.ref("file_parts")), partSizes: s.array(s.int()) }),
-});
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const rate = (ms: number) => `${(MB / (ms / 1000)).toFixed(1)} MB/s`;
 

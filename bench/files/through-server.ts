@@ -4,7 +4,8 @@
 // Prints MB/s for upload and download with binary frames (protocol 3) and, in the same run, with
 // the JSON/base64 frames of protocol 2, plus raw SQLite writing the same bytes as the baseline.
 import { generateAuthSecret } from "../../packages/auth/src/index.ts";
-import { schema as s, type Db } from "../../packages/core/src/index.ts";
+import type { Db } from "../../packages/core/src/index.ts";
+import { filesApp as app } from "./app.ts";
 import { createNodeSqlDriver } from "../../packages/sqlite-node/src/index.ts";
 import { createNodeDb } from "../../packages/sqlite-node/src/node-db.ts";
 import { publishCatalogue } from "../../packages/server/src/publish.ts";
@@ -15,10 +16,6 @@ const MB = flag("mb", 20);
 const RUNS = flag("runs", 3);
 const APP = "bench-files";
 const ADMIN = "bench-admin";
-const app = s.defineApp({
-  file_parts: s.table({ data: s.bytes() }),
-  files: s.table({ name: s.string().optional(), mimeType: s.string(), partIds: s.array(s.ref("file_parts")), partSizes: s.array(s.int()) }),
-});
 const data = Uint8Array.from({ length: MB * 1024 * 1024 }, (_, i) => (i * 2654435761) >>> 24);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const rate = (ms: number) => (MB / (ms / 1000)).toFixed(1);

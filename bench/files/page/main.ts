@@ -1,13 +1,9 @@
 // Files bench page, driven by ../browser.ts through window.bench: a 20 MB file to tier local
 // (OPFS through the worker), loaded back; through a server to a second Db; raw OPFS as baseline.
-import { schema as s } from "../../../packages/core/src/index.ts";
+import { filesApp as app } from "../app.ts";
 import { generateAuthSecret } from "../../../packages/auth/src/index.ts";
 import { createDb, type BrowserDb } from "../../../packages/browser/src/index.ts";
 
-const app = s.defineApp({
-  file_parts: s.table({ data: s.bytes() }),
-  files: s.table({ name: s.string().optional(), mimeType: s.string(), partIds: s.array(s.ref("file_parts")), partSizes: s.array(s.int()) }),
-});
 const bytes = (mb: number) => Uint8Array.from({ length: mb * 1024 * 1024 }, (_, i) => (i * 2654435761) >>> 24);
 const heapMb = () => ((performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0) / 1048576;
 

@@ -27,7 +27,7 @@ export {
   type DefinedMigration,
 } from "./migrations/index.ts";
 export { QueryError } from "./query/errors.ts";
-export { schemaHash, canonicalSchemaEncoding } from "./schema/hash.ts";
+export { schemaHash, schemaVersionOf, canonicalSchemaEncoding } from "./schema/hash.ts";
 export { Query, GATHER_CURRENT } from "./query/builder.ts";
 export type { RowOf, InsertOf, UpdateOf, WhereOf, TableMetaOf, IncludeSpec, QueryRow, GatherCurrent } from "./query/builder.ts";
 export type { App, Schema, SliceableApp, TableHandle, AppMeta } from "./schema/app.ts";

@@ -37,3 +37,15 @@ export class SchemaPublishError extends JazzError {
     super(message);
   }
 }
+
+/** A live query whose evaluation took longer than the server's per-query budget. */
+export class QueryBudgetError extends JazzError {
+  override name = "QueryBudgetError";
+  readonly code = "query_too_slow";
+  constructor(
+    readonly ms: number,
+    readonly budgetMs: number,
+  ) {
+    super(`the query took ${Math.round(ms)} ms to evaluate, over the server's budget of ${budgetMs} ms per query (--max-query-ms); narrow it (a where on an indexed column, a limit) or ask the operator to raise the budget`);
+  }
+}

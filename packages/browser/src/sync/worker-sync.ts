@@ -9,7 +9,7 @@
 // its subscriptions are dropped (and unsubscribed from the server by the leader). A closing
 // worker also says so at once ("tab-closed").
 
-import { schemaHash, type Batch, type DurabilityTier, type LinkConnectionState, type QueryIR, type RuntimeSchema } from "@jazz-tools/core";
+import { schemaVersionOf, type Batch, type DurabilityTier, type LinkConnectionState, type QueryIR, type RuntimeSchema } from "@jazz-tools/core";
 import { createUpstream, runAsLeader, type Upstream, type UpstreamContext } from "../worker/upstream.ts";
 import { openSyncChannel, tabLockName, tabQueryId, type SyncMessage } from "./messages.ts";
 
@@ -36,13 +36,11 @@ export class WorkerSync {
   /** Other tabs whose lease this worker waits on. */
   private readonly watched = new Map<string, AbortController>();
 
-  private versionMemo: { schema: RuntimeSchema; hash: string } | null = null;
-
   /** Marks batches with the schema version whose names they use (the tab's declared schema). */
   stampVersion(batches: Batch[], declared: RuntimeSchema): void {
     if (Object.keys(declared.tables).length === 0) return;
-    if (this.versionMemo?.schema !== declared) this.versionMemo = { schema: declared, hash: schemaHash(declared) };
-    for (const b of batches) b.schemaHash ??= this.versionMemo.hash;
+    const hash = schemaVersionOf(declared);
+    for (const b of batches) b.schemaHash ??= hash;
   }
 
   constructor(private readonly o: WorkerSyncOptions) {

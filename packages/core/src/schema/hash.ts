@@ -30,6 +30,18 @@ export function schemaHash(schema: RuntimeSchema): string {
   return bytesToHex(blake3(utf8ToBytes(canonicalSchemaEncoding(schema))));
 }
 
+const versions = new WeakMap<RuntimeSchema, string>();
+
+/**
+ * The version a batch is stamped with: schemaHash, remembered per schema object (schemas are
+ * replaced when they change, never edited in place, so the object identifies the version).
+ */
+export function schemaVersionOf(schema: RuntimeSchema): string {
+  let hash = versions.get(schema);
+  if (hash === undefined) versions.set(schema, (hash = schemaHash(schema)));
+  return hash;
+}
+
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (value !== null && typeof value === "object") {

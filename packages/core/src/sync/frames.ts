@@ -89,12 +89,3 @@ export function frameBytes(data: unknown): Uint8Array | null {
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
   return null;
 }
-
-/**
- * A batch as a server stores it (its log, an edge's outbox): JSON text, or, when its values
- * carry bytes, the binary frame form (a BLOB: no base64 on every accepted file part).
- */
-export function encodeStoredBatch(batch: unknown): string | Uint8Array {
-  const split = splitBytes(batch);
-  return split ? packFrame(split) : JSON.stringify(batch, (_k, v: unknown) => (typeof v === "bigint" ? { $bigint: v.toString() } : v));
-}

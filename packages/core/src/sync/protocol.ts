@@ -7,7 +7,6 @@ import type { QueryIR } from "../query/ir.ts";
 import type { RuntimeSchema } from "../schema/runtime.ts";
 import { base64ToBytes, bytesToBase64 } from "../schema/values.ts";
 import { frameBytes, packFrame, splitBytes, unpackFrame } from "./frames.ts";
-export { encodeStoredBatch } from "./frames.ts";
 
 /**
  * 2 added the `evict` message, 3 binary frames for batches with bytes. A server accepts 1 and 2
@@ -173,6 +172,15 @@ function binAt(bins: Uint8Array[] | undefined, index: unknown, where: string): U
     throw new ProtocolError(`write value ${where}: {"$bin"} must index one of the frame's ${bins.length} byte values`);
   }
   return bins[index]!;
+}
+
+/**
+ * A batch as a server stores it (its log, an edge's outbox): JSON text, or, when its values
+ * carry bytes, the binary frame form (a BLOB: no base64 on every accepted file part).
+ */
+export function encodeStoredBatch(batch: Batch): string | Uint8Array {
+  const split = splitBytes(batch);
+  return split ? packFrame(split) : JSON.stringify(batch, wireReplacer);
 }
 
 /** A batch stored by encodeStoredBatch (JSON text from older data dirs included), revived. */

@@ -10,7 +10,7 @@ import type { LinkListener, ReplicaLink } from "../db/link.ts";
 import type { LinkConnectionState } from "../db/sync-status.ts";
 import type { QueryIR } from "../query/ir.ts";
 import type { RuntimeSchema } from "../schema/runtime.ts";
-import { schemaHash } from "../schema/hash.ts";
+import { schemaVersionOf } from "../schema/hash.ts";
 import {
   BEARER_SUBPROTOCOL_PREFIX,
   CLOSE,
@@ -140,7 +140,6 @@ export class ServerLink implements ReplicaLink {
     return [...this.outbox.keys()];
   }
 
-  private versionMemo: { schema: RuntimeSchema; hash: string } | null = null;
   /** The schema (s.defineApp's) the Db's writes use; stamps batches in preference to the grown one. */
   private declared: RuntimeSchema | undefined;
 
@@ -156,8 +155,7 @@ export class ServerLink implements ReplicaLink {
     if (batch.schemaHash) return;
     const schema = this.declared ?? this.currentSchema();
     if (!schema || Object.keys(schema.tables).length === 0) return;
-    if (this.versionMemo?.schema !== schema) this.versionMemo = { schema, hash: schemaHash(schema) };
-    batch.schemaHash = this.versionMemo.hash;
+    batch.schemaHash = schemaVersionOf(schema);
   }
 
   push(batch: Batch): void {

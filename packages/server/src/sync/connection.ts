@@ -13,23 +13,21 @@ import {
   BINARY_FRAMES_VERSION,
   ProtocolError,
   type ClientMessage,
-  type ErrorCode,
   type HandshakeAuth,
   type ServerMessage,
   type WireSession,
 } from "@jazz-tools/core/sync";
 import type { WebSocket } from "ws";
-import { AuthError, SchemaPublishError } from "../errors.ts";
+import { AuthError, QueryBudgetError, SchemaPublishError } from "../errors.ts";
 import type { ResolvedAuth } from "../auth/resolve.ts";
 import { DEFAULT_LIMITS, type SyncService } from "./service.ts";
-import { QueryBudgetError, type Subscriber } from "./hub.ts";
+import type { Subscriber } from "./hub.ts";
 import { projectForConnection } from "./permissions.ts";
 import type { PolicyHook } from "@jazz-tools/core";
 
 let nextConnection = 1;
-/** A fan-out's `batches` message, encoded once per form: text (protocol 1, 2) and binary (3). */
-const encodedBatches = new WeakMap<Batch[], Buffer>();
-const binaryBatches = new WeakMap<Batch[], { frame: Uint8Array | Buffer; binary: boolean }>();
+/** A fan-out's `batches` message, encoded once per form: text (protocol 1, 2) and protocol 3's. */
+const encodedBatches = new WeakMap<Batch[], { text?: Buffer; v3?: string | Uint8Array }>();
 const projections = new WeakMap<Batch[], Map<string, Batch[]>>();
 
 export class Connection implements Subscriber {
@@ -66,7 +64,7 @@ export class Connection implements Subscriber {
   ) {
     ws.on("message", (data, isBinary) => {
       // A binary frame (protocol 3: a push whose values carry bytes) is decoded as bytes.
-      const frame = isBinary ? (Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data) : data.toString();
+      const frame = isBinary ? data : data.toString();
       // Messages are handled strictly in order; only the handshake and token refresh await.
       this.queue = this.queue.then(() => this.onMessage(frame)).catch((e) => this.fail("internal", String(e)));
     });
@@ -121,18 +119,14 @@ export class Connection implements Subscriber {
     const visible = this.schemaVersion ? this.service.lenses.outbound(projected, this.schemaVersion) : projected;
     // Fan-out hands many connections the same array: encode it once (to UTF-8 bytes too; sent
     // as a text frame, so clients still receive a string).
+    let enc = encodedBatches.get(visible);
+    if (!enc) encodedBatches.set(visible, (enc = {}));
     if (this.protocolVersion >= BINARY_FRAMES_VERSION) {
-      let enc = binaryBatches.get(visible);
-      if (enc === undefined) {
-        const frame = encodeFrame({ t: "batches", batches: visible }, true);
-        binaryBatches.set(visible, (enc = typeof frame === "string" ? { frame: Buffer.from(frame), binary: false } : { frame, binary: true }));
-      }
-      this.ws.send(enc.frame, { binary: enc.binary });
-      return;
+      const frame = (enc.v3 ??= encodeFrame({ t: "batches", batches: visible }, true));
+      this.ws.send(frame, { binary: typeof frame !== "string" });
+    } else {
+      this.ws.send((enc.text ??= Buffer.from(encodeMessage({ t: "batches", batches: visible }))), { binary: false });
     }
-    let bytes = encodedBatches.get(visible);
-    if (bytes === undefined) encodedBatches.set(visible, (bytes = Buffer.from(encodeMessage({ t: "batches", batches: visible }))));
-    this.ws.send(bytes, { binary: false });
   }
 
   /**
@@ -164,8 +158,8 @@ export class Connection implements Subscriber {
   }
 
   /** The client drops the query and fails its readers (an error with an id refuses it). */
-  sendQueryDropped(queryId: string, code: string, message: string): void {
-    this.send({ t: "error", code: code as ErrorCode, id: queryId, message });
+  sendQueryDropped(queryId: string, error: QueryBudgetError): void {
+    this.send({ t: "error", code: error.code, id: queryId, message: `live query ${queryId} dropped: ${error.message}` });
   }
 
   close(code: number, reason: string): void {
@@ -195,7 +189,7 @@ export class Connection implements Subscriber {
     this.close(CLOSE.unauthorized, e.reason);
   }
 
-  private async onMessage(text: string | Uint8Array): Promise<void> {
+  private async onMessage(text: unknown): Promise<void> {
     if (this.closed) return;
     let msg: ClientMessage;
     try {

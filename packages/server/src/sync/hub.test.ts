@@ -8,6 +8,7 @@ import type { WireSession } from "@jazz-tools/core/sync";
 import { createNodeSqlDriver } from "@jazz-tools/sqlite-node";
 import { ServerEngine } from "./engine.ts";
 import { SubscriptionHub, type Subscriber } from "./hub.ts";
+import type { QueryBudgetError } from "../errors.ts";
 import { Connection } from "./connection.ts";
 import { definePermissions, PermissionsState } from "@jazz-tools/core/permissions";
 import { TODO_SCHEMA, batchId, insertTodo, rowId, updateTodo } from "../testing/clients.ts";
@@ -159,8 +160,8 @@ describe("Connection.sendBatches", () => {
 describe("SubscriptionHub query time budget (--max-query-ms)", () => {
   class Dropped extends Recorder {
     dropped: [string, string, string][] = [];
-    sendQueryDropped(id: string, code: string, message: string): void {
-      this.dropped.push([id, code, message]);
+    sendQueryDropped(id: string, error: QueryBudgetError): void {
+      this.dropped.push([id, error.code, error.message]);
     }
   }
 
@@ -186,7 +187,7 @@ describe("SubscriptionHub query time budget (--max-query-ms)", () => {
     hub.queryBudgetMs = 0;
     const write = insertTodo("u1", rowId(), { title: "x", owner: "ann" });
     accept(write, null);
-    expect(slow.dropped).toEqual([["s", "query_too_slow", expect.stringMatching(/^live query s dropped: the query took \d+ ms/)]]);
+    expect(slow.dropped).toEqual([["s", "query_too_slow", expect.stringMatching(/^the query took \d+ ms/)]]);
     expect(hub.subscriptionsOf(slow).count).toBe(0);
     expect(fast.dropped).toEqual([]);
     expect(fast.got.at(-1)!.map((b) => b.batchId)).toEqual([write.batchId]);

@@ -7,11 +7,11 @@
 // client drops its copy. Batches are projected per connection onto the readable rows (see
 // ./permissions.ts); replica stores apply a known batch's new rows (idempotent per write).
 
-import { JazzError } from "@jazz-tools/core";
 import type { Batch, DurabilityTier, PolicyHook, QueryIR, RuntimeSchema, SqlDriver } from "@jazz-tools/core";
 import type { BatchLog } from "../storage/log.ts";
 import { QueryScope, rowKey, splitRowKey, type RowKey } from "./scope.ts";
 import { QueryFamily } from "./families.ts";
+import { QueryBudgetError } from "../errors.ts";
 
 export interface Subscriber {
   /** Identifies the read policy this subscriber is under ("" = no policy). */
@@ -26,19 +26,7 @@ export interface Subscriber {
   /** Rows that left every subscription of this subscriber without being written. */
   sendEvicted?(rows: { table: string; ids: string[] }[]): void;
   /** The hub dropped this live query (it went over the query time budget). */
-  sendQueryDropped?(queryId: string, code: string, message: string): void;
-}
-
-/** A live query whose evaluation took longer than the server's per-query budget. */
-export class QueryBudgetError extends JazzError {
-  override name = "QueryBudgetError";
-  readonly code = "query_too_slow";
-  constructor(
-    readonly ms: number,
-    readonly budgetMs: number,
-  ) {
-    super(`the query took ${Math.round(ms)} ms to evaluate, over the server's budget of ${budgetMs} ms per query (--max-query-ms); narrow it (a where on an indexed column, a limit) or ask the operator to raise the budget`);
-  }
+  sendQueryDropped?(queryId: string, error: QueryBudgetError): void;
 }
 
 interface Group {
@@ -67,12 +55,18 @@ export class SubscriptionHub {
   queryBudgetMs = Number.POSITIVE_INFINITY;
   private overBudget = new Map<Group, QueryBudgetError>();
 
-  /** A group's full evaluation, timed against the budget (an overrun is noted, then dropped). */
-  private evaluate(g: Group): Set<RowKey> {
+  /** A scope's full evaluation, timed against the budget (null: within it). */
+  private timed(scope: QueryScope): { rows: Set<RowKey>; over: QueryBudgetError | null } {
     const t = performance.now();
-    const rows = g.scope.evaluate(this.driver);
+    const rows = scope.evaluate(this.driver);
     const ms = performance.now() - t;
-    if (ms > this.queryBudgetMs) this.overBudget.set(g, new QueryBudgetError(ms, this.queryBudgetMs));
+    return { rows, over: ms > this.queryBudgetMs ? new QueryBudgetError(ms, this.queryBudgetMs) : null };
+  }
+
+  /** A group's full evaluation; an overrun is noted, and the group dropped once the caller is done. */
+  private evaluate(g: Group): Set<RowKey> {
+    const { rows, over } = this.timed(g.scope);
+    if (over) this.overBudget.set(g, over);
     return rows;
   }
 
@@ -85,7 +79,7 @@ export class SubscriptionHub {
       for (const [sub, ids] of [...g.members]) {
         for (const id of [...ids]) {
           this.unsubscribe(sub, id);
-          sub.sendQueryDropped?.(id, e.code, `live query ${id} dropped: ${e.message}`);
+          sub.sendQueryDropped?.(id, e);
         }
       }
     }
@@ -114,10 +108,8 @@ export class SubscriptionHub {
     let g = this.groups.get(key);
     if (!g) {
       const scope = new QueryScope(query, this.schema(), sub.policy);
-      const t = performance.now();
-      const rows = scope.evaluate(this.driver);
-      const ms = performance.now() - t;
-      if (ms > this.queryBudgetMs) throw new QueryBudgetError(ms, this.queryBudgetMs);
+      const { rows, over } = this.timed(scope);
+      if (over) throw over;
       g = { key, scope, rows, members: new Map(), policy: sub.policy, family: null };
       this.groups.set(key, g);
       this.join(g);
